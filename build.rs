@@ -1,0 +1,205 @@
+//! Generates two tables for readable shape errors (see `src/shape/check.rs`):
+//!
+//! * `decimal.rs`: typenum `U0..=U999` -> `D<0>..=D<999>`, so a failing shape check can print dims in
+//!   decimal (larger dims are split into thousands and three digits by type-level arithmetic).
+//! * `rules.rs`: one marker type per shape rule and, per rule, four `#[diagnostic::on_unimplemented]`
+//!   traits (small/large got x small/large expected). rustc does not expand `concat!` inside
+//!   diagnostic attributes, so each message variant must be spelled out; generating them here keeps the
+//!   rule list below the single source of truth.
+
+use std::{env, fmt::Write, fs, path::Path};
+
+/// (marker type, doc, message with `{G}` = the dim found and `{E}` = the dim required, label)
+const RULES: &[(&str, &str, &str, &str)] = &[
+    (
+        "MatmulInner",
+        "`(M, K) · (K, N)`: the left operand's columns must equal the right operand's rows.",
+        "shape error (matmul inner dimension): left has {E} columns, right has {G} rows",
+        "matmul needs left columns == right rows",
+    ),
+    (
+        "TransposedProduct",
+        "`Aᵀ · B` (as in dW = Xᵀ·dY): both operands must have the same number of rows.",
+        "shape error (transposed product Aᵀ·B): left has {E} rows, right has {G} rows",
+        "Aᵀ·B needs both operands to have the same number of rows",
+    ),
+    (
+        "ProductTransposed",
+        "`A · Bᵀ` (as in dX = dY·Wᵀ): both operands must have the same number of columns.",
+        "shape error (product A·Bᵀ): left has {E} columns, right has {G} columns",
+        "A·Bᵀ needs both operands to have the same number of columns",
+    ),
+    (
+        "GradientShape",
+        "A product written into an existing tensor (e.g. dW) must have exactly that tensor's shape.",
+        "shape error (gradient shape): the product has {G} along an axis where the output has {E}",
+        "the result must have exactly the output tensor's shape",
+    ),
+    (
+        "ElementCount",
+        "`reshape`/`flatten`: the new shape must hold exactly as many elements as the old one.",
+        "shape error (reshape element count): the new shape holds {G} elements, the tensor has {E}",
+        "reshape must keep the number of elements",
+    ),
+    (
+        "BroadcastLength",
+        "Broadcasting a row vector over a batch: its length must equal the number of columns.",
+        "shape error (broadcast length): the row vector has {G} elements, the matrix has {E} columns",
+        "the row vector must have one element per column",
+    ),
+    (
+        "ElementwiseAxis0",
+        "Elementwise ops: axis 0 of both operands must match.",
+        "shape error (elementwise shapes): axis 0 differs: left has {E}, right has {G}",
+        "elementwise ops need operands of the same shape",
+    ),
+    (
+        "ElementwiseAxis1",
+        "Elementwise ops: axis 1 of both operands must match.",
+        "shape error (elementwise shapes): axis 1 differs: left has {E}, right has {G}",
+        "elementwise ops need operands of the same shape",
+    ),
+    (
+        "ElementwiseAxis2",
+        "Elementwise ops: axis 2 of both operands must match.",
+        "shape error (elementwise shapes): axis 2 differs: left has {E}, right has {G}",
+        "elementwise ops need operands of the same shape",
+    ),
+    (
+        "ElementwiseAxis3",
+        "Elementwise ops: axis 3 of both operands must match.",
+        "shape error (elementwise shapes): axis 3 differs: left has {E}, right has {G}",
+        "elementwise ops need operands of the same shape",
+    ),
+    (
+        "MaskAxis0",
+        "`select`/masking: axis 0 of the mask must match the tensor.",
+        "shape error (mask shape): axis 0 differs: the tensor has {E}, the mask has {G}",
+        "the mask must have the tensor's shape",
+    ),
+    (
+        "MaskAxis1",
+        "`select`/masking: axis 1 of the mask must match the tensor.",
+        "shape error (mask shape): axis 1 differs: the tensor has {E}, the mask has {G}",
+        "the mask must have the tensor's shape",
+    ),
+    (
+        "MaskAxis2",
+        "`select`/masking: axis 2 of the mask must match the tensor.",
+        "shape error (mask shape): axis 2 differs: the tensor has {E}, the mask has {G}",
+        "the mask must have the tensor's shape",
+    ),
+    (
+        "MaskAxis3",
+        "`select`/masking: axis 3 of the mask must match the tensor.",
+        "shape error (mask shape): axis 3 differs: the tensor has {E}, the mask has {G}",
+        "the mask must have the tensor's shape",
+    ),
+    (
+        "LinearInput",
+        "A `Linear<I, O>` layer needs inputs with exactly `I` features.",
+        "shape error (Linear input features): got {G}, expected {E}",
+        "this layer's input width does not match the previous layer's output",
+    ),
+    (
+        "BatchSize",
+        "Inputs, targets and masks of one step must share the batch size.",
+        "shape error (batch size): got {G}, expected {E}",
+        "all tensors of a step must have the same batch size",
+    ),
+    (
+        "ClassCount",
+        "Targets must have one column per class of the logits.",
+        "shape error (class count): the targets have {G} classes, the logits have {E}",
+        "targets and logits must have the same number of classes",
+    ),
+    (
+        "ConvKernelFits",
+        "Convolution: the kernel must fit in the padded input (`n + 2p >= f`).",
+        "shape error (conv kernel larger than padded input): the padded input has {G}, the kernel needs {E}",
+        "the kernel must fit inside the padded input",
+    ),
+    (
+        "PoolWindowFits",
+        "Pooling: the window must fit in the input (`n >= f`).",
+        "shape error (pool window larger than input): the input has {G}, the window needs {E}",
+        "the pooling window must fit inside the input",
+    ),
+    (
+        "ConvInputChannels",
+        "A `Conv2d<C, ..>` layer needs inputs with exactly `C` channels.",
+        "shape error (conv input channels): got {G}, expected {E}",
+        "this conv layer's input channels do not match the previous layer's output",
+    ),
+];
+
+fn main() {
+    let out = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let mut dec = String::new();
+    for n in 0..1000 {
+        writeln!(
+            dec,
+            "impl DecimalTable for typenum::U{n} {{ type Out = D<{n}>; }}"
+        )
+        .unwrap();
+    }
+    fs::write(Path::new(&out).join("decimal.rs"), dec).unwrap();
+
+    let mut rules = String::new();
+    for (name, doc, msg, label) in RULES {
+        writeln!(
+            rules,
+            "#[doc = {doc:?}]\n#[derive(Clone, Copy, Debug, Default)]\npub struct {name};"
+        )
+        .unwrap();
+        // small/large variants: a large number n >= 1000 is printed as {X_H}{X_2}{X_1}{X_0}.
+        for (suffix, g_large, e_large) in [
+            ("SS", false, false),
+            ("LS", true, false),
+            ("SL", false, true),
+            ("LL", true, true),
+        ] {
+            let (g_fmt, g_params, g_ty) = number("G", g_large);
+            let (e_fmt, e_params, e_ty) = number("E", e_large);
+            let message = msg.replace("{G}", &g_fmt).replace("{E}", &e_fmt);
+            let params = format!("{g_params}, {e_params}");
+            let args = strip_types(&params);
+            writeln!(
+                rules,
+                "#[doc(hidden)]\n#[diagnostic::on_unimplemented(message = {message:?}, label = {label:?})]\n\
+                 pub trait {name}{suffix}<{params}> {{}}\n\
+                 impl<{params}> Report<{g_ty}, {e_ty}> for {name} where (): {name}{suffix}<{args}> {{}}"
+            )
+            .unwrap();
+        }
+    }
+    fs::write(Path::new(&out).join("rules.rs"), rules).unwrap();
+    println!("cargo::rerun-if-changed=build.rs");
+}
+
+/// The format placeholders, const parameters and decimal type of one printed number.
+fn number(p: &str, large: bool) -> (String, String, String) {
+    if large {
+        (
+            format!("{{{p}_H}}{{{p}_2}}{{{p}_1}}{{{p}_0}}"),
+            format!(
+                "const {p}_H: usize, const {p}_2: usize, const {p}_1: usize, const {p}_0: usize"
+            ),
+            format!("Large<D<{p}_H>, D<{p}_2>, D<{p}_1>, D<{p}_0>>"),
+        )
+    } else {
+        (
+            format!("{{{p}}}"),
+            format!("const {p}: usize"),
+            format!("D<{p}>"),
+        )
+    }
+}
+
+fn strip_types(params: &str) -> String {
+    params
+        .split(", ")
+        .map(|s| s.trim_start_matches("const ").trim_end_matches(": usize"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,80 @@
+//! # shaped
+//!
+//! Compile-time shaped tensors and neural networks on stable Rust, without a heap.
+//!
+//! Every dimension is a type (a typenum unsigned integer), so the compiler checks every shape rule:
+//! matmul inner dims, the transposed products of the backward pass, reshape counts, layer chains.
+//! A mistake fails at `cargo check` with a message that names the rule and prints the dims in
+//! decimal.
+//!
+//! ## A short tour
+//!
+//! ```
+//! use shaped::prelude::*;
+//!
+//! // Shapes are inferred from array literals, or named with typenum dims.
+//! let x = tensor([[2., 4.], [2., 1.], [4., 3.]]);            // (3, 2)
+//! let w = tensor([[1., 2., 3.], [1., 4., 6.]]);              // (2, 3)
+//! let b: Tensor1<f64, U3> = Tensor::full(2.0);
+//!
+//! let mut y = x.matmul(&w);                                  // (3, 2)·(2, 3) -> (3, 3)
+//! y.add_row(&b);                                             // bias broadcast over the batch
+//! assert_eq!(y, tensor([[8., 22., 32.], [5., 10., 14.], [9., 22., 32.]]));
+//!
+//! // Backward of y = x·w + b: the types force dW to come out exactly as w's (2, 3).
+//! let dy = Tensor2::<f64, U3, U3>::ones();
+//! let dw: Tensor2<f64, U2, U3> = x.t_matmul(&dy);            // Xᵀ·dY
+//! let dx: Tensor2<f64, U3, U2> = dy.matmul_t(&w);            // dY·Wᵀ
+//! let db: Tensor1<f64, U3> = dy.sum_rows();                  // Σ rows of dY
+//! # let _ = (dw, dx, db);
+//! ```
+//!
+//! ## Reading a shape error
+//!
+//! `x.matmul(&x)` on the `(3, 2)` matrix above does not compile:
+//!
+//! ```text
+//! error[E0277]: shape error (matmul inner dimension): left has 2 columns, right has 3 rows
+//! ```
+//!
+//! The part in parentheses names the rule ([`shape::rules`] lists them all), then come the two
+//! dims in decimal. The notes below it show the chain of traits that carried the check and can be
+//! skipped.
+//!
+//! ## Memory
+//!
+//! Tensors are plain inline arrays. The `boxed_*` constructors (feature `alloc`) and
+//! [`boxed_zeroed`] build big values directly on the heap; in `no_std` code, put them in statics.
+//!
+//! ## Features
+//! - `std` (default): `alloc`, std's float math, and the [`data`] module.
+//! - `alloc`: boxed constructors.
+//! - `libm`: float math without std.
+#![no_std]
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod kernel;
+pub mod ops;
+pub mod scalar;
+pub mod shape;
+pub mod tensor;
+
+pub use scalar::{Real, Scalar, Zeroable};
+#[cfg(feature = "alloc")]
+pub use tensor::boxed_zeroed;
+pub use tensor::{IntoTensor, LengthError, Tensor, Tensor1, Tensor2, Tensor3, Tensor4, tensor};
+
+/// Everything most programs need: tensors, shapes, the typenum dims.
+pub mod prelude {
+    pub use crate::scalar::{Real, Scalar, Zeroable};
+    pub use crate::shape::{Dim, Prod3, Prod4, Shape};
+    pub use crate::tensor::{Tensor, Tensor1, Tensor2, Tensor3, Tensor4, tensor};
+    pub use typenum::consts::*;
+    pub use typenum::{Prod, op};
+}

@@ -1,0 +1,172 @@
+//! Element types: [`Scalar`] for anything a tensor computes with, [`Real`] for float math,
+//! [`Zeroable`] for types that may be created as all-zero bytes (statics, boxed workspaces).
+
+use core::fmt::{Debug, Display};
+use core::iter::Sum;
+use num_traits::{Num, NumAssign, float::FloatCore};
+
+/// Types whose all-zero bit pattern is a valid value (like `bytemuck::Zeroable`).
+///
+/// This is what lets a whole model or workspace be allocated zeroed on the heap
+/// ([`boxed_zeroed`](crate::boxed_zeroed)) or placed in `.bss` on an embedded target without ever
+/// existing on the stack.
+///
+/// # Safety
+/// All-zero bytes must be a valid value of the type.
+pub unsafe trait Zeroable: Sized {
+    /// The all-zero value. Large types should prefer heap or static zeroing over this by-value form.
+    #[inline]
+    fn zeroed() -> Self {
+        // SAFETY: the trait's contract.
+        unsafe { core::mem::zeroed() }
+    }
+}
+
+macro_rules! zeroable {
+    ($($t:ty),*) => { $(unsafe impl Zeroable for $t {})* };
+}
+zeroable!(
+    f32,
+    f64,
+    u8,
+    u16,
+    u32,
+    u64,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    isize,
+    bool,
+    ()
+);
+
+macro_rules! zeroable_tuple {
+    ($($name:ident),+) => {
+        // SAFETY: a tuple of zeroable fields (padding bytes are not part of the value).
+        unsafe impl<$($name: Zeroable),+> Zeroable for ($($name,)+) {}
+    };
+}
+zeroable_tuple!(A);
+zeroable_tuple!(A, B);
+zeroable_tuple!(A, B, C);
+zeroable_tuple!(A, B, C, E);
+zeroable_tuple!(A, B, C, E, F);
+zeroable_tuple!(A, B, C, E, F, G);
+zeroable_tuple!(A, B, C, E, F, G, H);
+zeroable_tuple!(A, B, C, E, F, G, H, I);
+zeroable_tuple!(A, B, C, E, F, G, H, I, J);
+zeroable_tuple!(A, B, C, E, F, G, H, I, J, K);
+zeroable_tuple!(A, B, C, E, F, G, H, I, J, K, L);
+zeroable_tuple!(A, B, C, E, F, G, H, I, J, K, L, M);
+zeroable_tuple!(A, B, C, E, F, G, H, I, J, K, L, M, N);
+zeroable_tuple!(A, B, C, E, F, G, H, I, J, K, L, M, N, O);
+zeroable_tuple!(A, B, C, E, F, G, H, I, J, K, L, M, N, O, P);
+zeroable_tuple!(A, B, C, E, F, G, H, I, J, K, L, M, N, O, P, Q);
+// SAFETY: arrays of zeroable elements.
+unsafe impl<T: Zeroable, const N: usize> Zeroable for [T; N] {}
+
+/// A tensor element that is not itself an array: numbers and `bool`. Lets nested array literals
+/// convert to tensors of the right rank ([`tensor`](crate::tensor())).
+pub trait Element: Copy {}
+
+macro_rules! element {
+    ($($t:ty),*) => { $(impl Element for $t {})* };
+}
+element!(
+    f32, f64, u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, bool
+);
+
+/// A number a tensor can compute with: floats and integers.
+///
+/// Matrix products dispatch through [`Scalar::gemm`] so that `f32`/`f64` get fast kernels while
+/// integers use the portable loops.
+pub trait Scalar:
+    Element + Num + NumAssign + Copy + Default + PartialOrd + Debug + Zeroable + Send + Sync + 'static
+{
+    /// `c (+)= op(a) · op(b)` on row-major slices; see [`crate::kernel::Gemm`] for the layout.
+    #[inline(always)]
+    fn gemm(g: crate::kernel::Gemm, a: &[Self], b: &[Self], c: &mut [Self]) {
+        crate::kernel::gemm_portable(g, a, b, c)
+    }
+}
+
+macro_rules! scalar_int {
+    ($($t:ty),*) => { $(impl Scalar for $t {})* };
+}
+scalar_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+
+impl Scalar for f32 {
+    #[inline(always)]
+    fn gemm(g: crate::kernel::Gemm, a: &[Self], b: &[Self], c: &mut [Self]) {
+        crate::kernel::gemm_f32(g, a, b, c)
+    }
+}
+impl Scalar for f64 {
+    #[inline(always)]
+    fn gemm(g: crate::kernel::Gemm, a: &[Self], b: &[Self], c: &mut [Self]) {
+        crate::kernel::gemm_f64(g, a, b, c)
+    }
+}
+
+/// A float with the math neural networks need: `f32` and `f64`.
+///
+/// `exp`, `ln`, `tanh` and `sqrt` come from std or, without std, from the `libm` crate: enable the
+/// `std` (default) or `libm` feature, or `f32: Real` will not hold.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no float math here: enable the `std` or the `libm` feature of `shaped`"
+)]
+pub trait Real: Scalar + FloatCore + Sum + Display + core::ops::Neg<Output = Self> {
+    /// e^x.
+    fn exp(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self;
+    /// Square root.
+    fn sqrt(self) -> Self;
+    /// Converts from `f64` (rounding for `f32`).
+    fn from_f64(x: f64) -> Self;
+    /// Converts to `f64`.
+    fn to_f64(self) -> f64;
+    /// Converts from `usize` (rounding when large).
+    #[inline(always)]
+    fn from_usize(n: usize) -> Self {
+        Self::from_f64(n as f64)
+    }
+}
+
+macro_rules! real {
+    ($t:ty) => {
+        #[cfg(any(feature = "std", feature = "libm"))]
+        impl Real for $t {
+            #[inline(always)]
+            fn exp(self) -> Self {
+                num_traits::Float::exp(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                num_traits::Float::ln(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> Self {
+                num_traits::Float::tanh(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                num_traits::Float::sqrt(self)
+            }
+            #[inline(always)]
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+            #[inline(always)]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+        }
+    };
+}
+real!(f32);
+real!(f64);

@@ -1,0 +1,1 @@
+//! Type-level output sizes of convolution and pooling (filled in by the CNN work).
