@@ -59,8 +59,15 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "std")]
+pub mod data;
+pub mod gradcheck;
+pub mod init;
 pub mod kernel;
+pub mod nn;
 pub mod ops;
+pub mod optim;
+pub mod rand;
 pub mod scalar;
 pub mod shape;
 pub mod tensor;

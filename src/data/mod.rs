@@ -1,0 +1,1 @@
+//! Data sets, batches and metrics (in progress).
