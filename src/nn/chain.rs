@@ -63,6 +63,15 @@ macro_rules! chain {
         impl<T, $A: Params<T>, $($L: Params<T>,)* $Z: Params<T>> Params<T> for ($A, $($L,)* $Z) {
             const PARAMS: usize = $A::PARAMS $(+ $L::PARAMS)* + $Z::PARAMS;
 
+            fn init(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
+            where
+                T: crate::Real,
+            {
+                self.$ai.init(scheme, rng);
+                $(self.$li.init(scheme, rng);)*
+                self.$zi.init(scheme, rng);
+            }
+
             fn visit(&self, f: &mut impl FnMut(&[T])) {
                 self.$ai.visit(f);
                 $(self.$li.visit(f);)*

@@ -30,7 +30,7 @@ pub struct Linear<T, I: Dim, O: Dim> {
 unsafe impl<T: Zeroable, I: Dim, O: Dim> Zeroable for Linear<T, I, O> {}
 
 impl<T: Scalar, I: Dim, O: Dim> Linear<T, I, O> {
-    /// A layer with all parameters zero (initialise with [`crate::init`] before training).
+    /// A layer with all parameters zero (initialise with [`Params::init`] before training).
     pub fn zeros() -> Self {
         Zeroable::zeroed()
     }
@@ -103,6 +103,14 @@ where
 
 impl<T: Scalar, I: Dim, O: Dim> Params<T> for Linear<T, I, O> {
     const PARAMS: usize = I::USIZE * O::USIZE + O::USIZE;
+
+    fn init(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
+    where
+        T: crate::Real,
+    {
+        crate::init::fill_weights(self.weight.as_mut_slice(), I::USIZE, O::USIZE, scheme, rng);
+        self.bias.fill(T::zero());
+    }
 
     fn visit(&self, f: &mut impl FnMut(&[T])) {
         f(self.weight.as_slice());

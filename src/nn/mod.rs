@@ -80,6 +80,15 @@ pub trait Params<T> {
         f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
     );
 
+    /// Initialises the parameters (weights by `scheme`, biases to zero), reproducibly from `rng`.
+    /// Layers without parameters keep the default, which does nothing.
+    fn init(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
+    where
+        T: crate::Real,
+    {
+        let _ = (scheme, rng);
+    }
+
     /// Sets every parameter to zero (used to clear gradients).
     fn zero(&mut self)
     where
