@@ -32,7 +32,7 @@ const RULES: &[(&str, &str, &str, &str)] = &[
     (
         "GradientShape",
         "A product written into an existing tensor (e.g. dW) must have exactly that tensor's shape.",
-        "shape error (gradient shape): the product has {G} along an axis where the output has {E}",
+        "shape error (gradient shape): the product has {E} along an axis where the output has {G}",
         "the result must have exactly the output tensor's shape",
     ),
     (
