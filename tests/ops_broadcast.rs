@@ -17,9 +17,18 @@ fn add_sub_mul_row_in_place() {
 #[test]
 fn by_value_forms() {
     let y = tensor([[1, 2], [3, 4], [5, 6]]);
-    assert_eq!(y.clone().plus_row(&tensor([1, -1])), tensor([[2, 1], [4, 3], [6, 5]]));
-    assert_eq!(y.clone().minus_row(&tensor([1, -1])), tensor([[0, 3], [2, 5], [4, 7]]));
-    assert_eq!(y.times_row(&tensor([0, 3])), tensor([[0, 6], [0, 12], [0, 18]]));
+    assert_eq!(
+        y.clone().plus_row(&tensor([1, -1])),
+        tensor([[2, 1], [4, 3], [6, 5]])
+    );
+    assert_eq!(
+        y.clone().minus_row(&tensor([1, -1])),
+        tensor([[0, 3], [2, 5], [4, 7]])
+    );
+    assert_eq!(
+        y.times_row(&tensor([0, 3])),
+        tensor([[0, 6], [0, 12], [0, 18]])
+    );
 }
 
 #[test]

@@ -63,10 +63,22 @@ fn negation() {
 
 #[test]
 fn named_methods_match_hand_values() {
-    assert_eq!(a().add_tensor(&b()), tensor([[1.5, 1., 5.], [12., 5.25, 3.]]));
-    assert_eq!(a().sub_tensor(&b()), tensor([[0.5, 3., 1.], [-4., 4.75, 9.]]));
-    assert_eq!(a().hadamard(&b()), tensor([[0.5, -2., 6.], [32., 1.25, -18.]]));
-    assert_eq!(a().div_tensor(&b()), tensor([[2., -2., 1.5], [0.5, 20., -2.]]));
+    assert_eq!(
+        a().add_tensor(&b()),
+        tensor([[1.5, 1., 5.], [12., 5.25, 3.]])
+    );
+    assert_eq!(
+        a().sub_tensor(&b()),
+        tensor([[0.5, 3., 1.], [-4., 4.75, 9.]])
+    );
+    assert_eq!(
+        a().hadamard(&b()),
+        tensor([[0.5, -2., 6.], [32., 1.25, -18.]])
+    );
+    assert_eq!(
+        a().div_tensor(&b()),
+        tensor([[2., -2., 1.5], [0.5, 20., -2.]])
+    );
 
     let mut x = a();
     x.hadamard_assign(&b());

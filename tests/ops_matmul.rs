@@ -123,10 +123,7 @@ fn affine_backward_matches_central_differences() {
 }
 
 /// `C = A·B` by the textbook triple loop.
-fn naive<const M: usize, const K: usize, const N: usize>(
-    a: &[i64],
-    b: &[i64],
-) -> [[i64; N]; M] {
+fn naive<const M: usize, const K: usize, const N: usize>(a: &[i64], b: &[i64]) -> [[i64; N]; M] {
     let mut c = [[0; N]; M];
     for (i, row) in c.iter_mut().enumerate() {
         for (j, v) in row.iter_mut().enumerate() {
@@ -185,7 +182,10 @@ fn from_slice_reports_length_errors() {
     assert_eq!(ok, tensor([[1., 2., 3.], [4., 5., 6.]]));
     let short = M::from_slice(&[1., 2.]).unwrap_err();
     assert_eq!((short.expected, short.got), (6, 2));
-    assert_eq!(short.to_string(), "slice has 2 elements, the tensor needs 6");
+    assert_eq!(
+        short.to_string(),
+        "slice has 2 elements, the tensor needs 6"
+    );
     let long = M::from_slice(&[0.; 7]).unwrap_err();
     assert_eq!((long.expected, long.got), (6, 7));
     assert!(M::from_slice(&[]).is_err());

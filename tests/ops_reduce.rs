@@ -76,7 +76,11 @@ fn argmax_ties_go_to_the_first_index() {
 #[test]
 fn nan_is_the_extreme_value() {
     let nan = f64::NAN;
-    let x = tensor([[1.0, nan, 3.0, nan], [nan, 1.0, 2.0, 0.0], [1.0, 2.0, 3.0, 4.0]]);
+    let x = tensor([
+        [1.0, nan, 3.0, nan],
+        [nan, 1.0, 2.0, 0.0],
+        [1.0, 2.0, 3.0, 4.0],
+    ]);
     assert_eq!(x.argmax_rows(), tensor([1, 0, 3]));
     let m = x.max_rows();
     assert!(m[[0]].is_nan() && m[[1]].is_nan());

@@ -7,9 +7,15 @@ fn scalar_comparisons() {
     let x = tensor([[1, 2, 3], [4, 3, 2]]);
     assert_eq!(x.gt(2), tensor([[false, false, true], [true, true, false]]));
     assert_eq!(x.ge(3), tensor([[false, false, true], [true, true, false]]));
-    assert_eq!(x.lt(2), tensor([[true, false, false], [false, false, false]]));
+    assert_eq!(
+        x.lt(2),
+        tensor([[true, false, false], [false, false, false]])
+    );
     assert_eq!(x.le(2), tensor([[true, true, false], [false, false, true]]));
-    assert_eq!(x.eq(3), tensor([[false, false, true], [false, true, false]]));
+    assert_eq!(
+        x.eq(3),
+        tensor([[false, false, true], [false, true, false]])
+    );
 }
 
 #[test]
@@ -48,7 +54,10 @@ fn select_picks_per_element() {
     let mask = tensor([[true, false, true], [false, false, true]]);
     let t = tensor([[1, 2, 3], [4, 5, 6]]);
     let f = tensor([[-1, -2, -3], [-4, -5, -6]]);
-    assert_eq!(Tensor::select(&mask, &t, &f), tensor([[1, -2, 3], [-4, -5, 6]]));
+    assert_eq!(
+        Tensor::select(&mask, &t, &f),
+        tensor([[1, -2, 3], [-4, -5, 6]])
+    );
     let mut inplace = f.clone();
     inplace.masked_copy(&mask, &t);
     assert_eq!(inplace, tensor([[1, -2, 3], [-4, -5, 6]]));

@@ -90,7 +90,10 @@ impl<T: Scalar, S: Shape> Tensor<T, S> {
     /// a.add_tensor_assign(&tensor([10, 20]));
     /// assert_eq!(a, tensor([11, 22]));
     /// ```
-    pub fn add_tensor_assign<S2: Shape + SameShape<S, Elementwise>>(&mut self, rhs: &Tensor<T, S2>) {
+    pub fn add_tensor_assign<S2: Shape + SameShape<S, Elementwise>>(
+        &mut self,
+        rhs: &Tensor<T, S2>,
+    ) {
         zip_assign(self.as_mut_slice(), rhs.as_slice(), |x, y| x + y);
     }
 
@@ -102,7 +105,10 @@ impl<T: Scalar, S: Shape> Tensor<T, S> {
     /// a.sub_tensor_assign(&tensor([1, 2]));
     /// assert_eq!(a, tensor([9, 18]));
     /// ```
-    pub fn sub_tensor_assign<S2: Shape + SameShape<S, Elementwise>>(&mut self, rhs: &Tensor<T, S2>) {
+    pub fn sub_tensor_assign<S2: Shape + SameShape<S, Elementwise>>(
+        &mut self,
+        rhs: &Tensor<T, S2>,
+    ) {
         zip_assign(self.as_mut_slice(), rhs.as_slice(), |x, y| x - y);
     }
 
@@ -126,7 +132,10 @@ impl<T: Scalar, S: Shape> Tensor<T, S> {
     /// a.div_tensor_assign(&tensor([3, 3]));
     /// assert_eq!(a, tensor([3, 2]));
     /// ```
-    pub fn div_tensor_assign<S2: Shape + SameShape<S, Elementwise>>(&mut self, rhs: &Tensor<T, S2>) {
+    pub fn div_tensor_assign<S2: Shape + SameShape<S, Elementwise>>(
+        &mut self,
+        rhs: &Tensor<T, S2>,
+    ) {
         zip_assign(self.as_mut_slice(), rhs.as_slice(), |x, y| x / y);
     }
 
@@ -150,8 +159,15 @@ impl<T: Scalar, S: Shape> Tensor<T, S> {
     /// v.axpby(0.5, 2.0, &tensor([1.0, 1.0]));
     /// assert_eq!(v, tensor([2.5, 3.0]));
     /// ```
-    pub fn axpby<S2: Shape + SameShape<S, Elementwise>>(&mut self, alpha: T, beta: T, x: &Tensor<T, S2>) {
-        zip_assign(self.as_mut_slice(), x.as_slice(), |s, x| alpha * s + beta * x);
+    pub fn axpby<S2: Shape + SameShape<S, Elementwise>>(
+        &mut self,
+        alpha: T,
+        beta: T,
+        x: &Tensor<T, S2>,
+    ) {
+        zip_assign(self.as_mut_slice(), x.as_slice(), |s, x| {
+            alpha * s + beta * x
+        });
     }
 }
 

@@ -164,7 +164,10 @@ impl<T: Scalar, B: Dim, N: Dim> Tensor<T, (B, N)> {
     /// Writes the maximum of each row into `out` (one element per row, checked).
     pub fn max_rows_into<B2: Dim + DimEq<B, rules::BatchSize>>(&self, out: &mut Tensor<T, (B2,)>) {
         const { assert!(N::USIZE > 0, "max_rows of rows with no elements") };
-        for (o, row) in out.iter_mut().zip(self.as_slice().chunks_exact(N::USIZE.max(1))) {
+        for (o, row) in out
+            .iter_mut()
+            .zip(self.as_slice().chunks_exact(N::USIZE.max(1)))
+        {
             *o = row[argmax(row)];
         }
     }
@@ -189,7 +192,10 @@ impl<T: Scalar, B: Dim, N: Dim> Tensor<T, (B, N)> {
         out: &mut Tensor<usize, (B2,)>,
     ) {
         const { assert!(N::USIZE > 0, "argmax_rows of rows with no elements") };
-        for (o, row) in out.iter_mut().zip(self.as_slice().chunks_exact(N::USIZE.max(1))) {
+        for (o, row) in out
+            .iter_mut()
+            .zip(self.as_slice().chunks_exact(N::USIZE.max(1)))
+        {
             *o = argmax(row);
         }
     }

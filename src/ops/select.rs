@@ -264,7 +264,9 @@ impl<S: Shape> Tensor<bool, S> {
 }
 
 /// `&a & &b`: elementwise logical and of two masks.
-impl<S: Shape, S2: Shape + SameShape<S, Elementwise>> BitAnd<&Tensor<bool, S2>> for &Tensor<bool, S> {
+impl<S: Shape, S2: Shape + SameShape<S, Elementwise>> BitAnd<&Tensor<bool, S2>>
+    for &Tensor<bool, S>
+{
     type Output = Tensor<bool, S>;
     fn bitand(self, rhs: &Tensor<bool, S2>) -> Tensor<bool, S> {
         self.and(rhs)
@@ -272,7 +274,9 @@ impl<S: Shape, S2: Shape + SameShape<S, Elementwise>> BitAnd<&Tensor<bool, S2>> 
 }
 
 /// `&a | &b`: elementwise logical or of two masks.
-impl<S: Shape, S2: Shape + SameShape<S, Elementwise>> BitOr<&Tensor<bool, S2>> for &Tensor<bool, S> {
+impl<S: Shape, S2: Shape + SameShape<S, Elementwise>> BitOr<&Tensor<bool, S2>>
+    for &Tensor<bool, S>
+{
     type Output = Tensor<bool, S>;
     fn bitor(self, rhs: &Tensor<bool, S2>) -> Tensor<bool, S> {
         self.or(rhs)

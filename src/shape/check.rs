@@ -157,3 +157,16 @@ where
     E2: DimEq<E, R::A3>,
 {
 }
+
+/// Never a shape. Its `SameShape` impls give every tuple a second candidate, so rustc does not
+/// commit to the tuple impl (and infer the other side through typenum) before both shapes are known.
+#[doc(hidden)]
+pub enum Unknown {}
+#[diagnostic::do_not_recommend]
+impl<A2, R> SameShape<Unknown, R> for (A2,) {}
+#[diagnostic::do_not_recommend]
+impl<A2, B2, R> SameShape<Unknown, R> for (A2, B2) {}
+#[diagnostic::do_not_recommend]
+impl<A2, B2, C2, R> SameShape<Unknown, R> for (A2, B2, C2) {}
+#[diagnostic::do_not_recommend]
+impl<A2, B2, C2, E2, R> SameShape<Unknown, R> for (A2, B2, C2, E2) {}
