@@ -4,8 +4,11 @@
 use shaped::prelude::*;
 use shaped::rand::Rng;
 
+type X = Tensor2<f64, U3, U2>;
+type W = Tensor2<f64, U2, U3>;
+
 /// Seed-002 numbers: X (B=3, I=2), W (I=2, O=3), b = 2.
-fn seed() -> (Tensor2<f64, U3, U2>, Tensor2<f64, U2, U3>, Tensor1<f64, U3>) {
+fn seed() -> (X, W, Tensor1<f64, U3>) {
     let x = tensor([[2., 4.], [2., 1.], [4., 3.]]);
     let w = tensor([[1., 2., 3.], [1., 4., 6.]]);
     (x, w, Tensor::full(2.0))

@@ -227,7 +227,6 @@ impl<S: Shape> Tensor<bool, S> {
     /// use shaped::prelude::*;
     /// assert_eq!(tensor([true, false]).not(), tensor([false, true]));
     /// ```
-    #[allow(clippy::should_implement_trait)] // `Not` is implemented too; this one borrows.
     pub fn not(&self) -> Self {
         self.map(|m| !m)
     }

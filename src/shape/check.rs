@@ -97,7 +97,8 @@ pub trait DimEq<E, R> {}
 impl<G: IsEqual<E>, E, R> DimEq<E, R> for G where R: Verdict<<G as IsEqual<E>>::Output, G, E> {}
 
 /// "`Self` has the same shape as `S`", checked axis by axis under the rule family `R`
-/// ([`Elementwise`] or [`Mask`]). Every shape has it against itself (a supertrait of [`Shape`]).
+/// ([`Elementwise`] or [`Mask`]). Every shape has it against itself (a supertrait of
+/// [`Shape`](super::Shape)).
 #[diagnostic::on_unimplemented(
     message = "shape error (rank): the operands have different ranks",
     label = "both operands must have the same number of axes"
