@@ -9,7 +9,8 @@
 //!   (6 × 2), chosen at run time (feature `std`, detected once and cached) or at compile time
 //!   (`-C target-feature`/`target-cpu`, e.g. without `std`); see [`Isa`];
 //! - when the crate is compiled with those features, small products inline the vector kernel at
-//!   the call site, where their dims are constants;
+//!   the call site, where their dims are constants (except tiny ones, at most [`TINY`]
+//!   multiply-adds, which stay on the portable loops);
 //! - otherwise small products (at most [`SMALL`] multiply-adds) use the inlined portable loops,
 //!   which avoid a call and run-time loop bounds;
 //! - other architectures use the portable loops.
@@ -92,8 +93,13 @@ impl Gemm {
 }
 
 /// Products with at most this many multiply-adds (`m·k·n`) stay on the inlined portable loops
-/// when the vector kernels would need a run-time dispatched call.
+/// when the vector kernels would need a run-time dispatched call (a call costs about as much as
+/// an 8×8×8 product).
 pub const SMALL: usize = 512;
+
+/// Products with at most this many multiply-adds (4×4×4) always use the inlined portable loops:
+/// with vectors wider than a row, the tiled kernel wastes most lanes.
+pub const TINY: usize = 64;
 
 /// Portable kernel for any [`Scalar`](crate::Scalar). Loops run in i-p-j order so the innermost
 /// loop is an axpy over contiguous rows, which compilers vectorise.
@@ -166,7 +172,7 @@ pub fn gemm_f32(g: Gemm, a: &[f32], b: &[f32], c: &mut [f32]) {
     g.check(a.len(), b.len(), c.len());
     #[cfg(target_arch = "x86_64")]
     {
-        if dispatch::STATIC_SIMD && g.volume() <= SMALL {
+        if dispatch::STATIC_SIMD && g.volume() > TINY && g.volume() <= SMALL {
             // SAFETY: lengths checked above; the build enables the kernel's features.
             unsafe { dispatch::static_f32(g, a.as_ptr(), b.as_ptr(), c.as_mut_ptr()) };
             return;
@@ -186,7 +192,7 @@ pub fn gemm_f64(g: Gemm, a: &[f64], b: &[f64], c: &mut [f64]) {
     g.check(a.len(), b.len(), c.len());
     #[cfg(target_arch = "x86_64")]
     {
-        if dispatch::STATIC_SIMD && g.volume() <= SMALL {
+        if dispatch::STATIC_SIMD && g.volume() > TINY && g.volume() <= SMALL {
             // SAFETY: lengths checked above; the build enables the kernel's features.
             unsafe { dispatch::static_f64(g, a.as_ptr(), b.as_ptr(), c.as_mut_ptr()) };
             return;

@@ -270,11 +270,40 @@ pub(crate) unsafe fn gemm<S: Simd, const MR: usize, const NV: usize>(
         }
         return;
     }
+    if b_t {
+        let mut buf = PackBuf([MaybeUninit::uninit(); PACK_BYTES]);
+        // SAFETY: forwarded; the buffer holds PACK_BYTES.
+        unsafe { blocks::<S, MR, NV>(g, a, b, c, buf.0.as_mut_ptr().cast::<S::E>()) }
+    } else {
+        // SAFETY: forwarded; without `b_t` the pack buffer is never touched.
+        unsafe { blocks::<S, MR, NV>(g, a, b, c, core::ptr::null_mut()) }
+    }
+}
+
+/// The loops of [`gemm`] over k blocks and column strips; `packed` is the strip buffer
+/// (`PACK_BYTES`, used only when `b_t`).
+///
+/// # Safety
+/// As [`gemm`], with `m, n, k > 0`.
+#[inline(always)]
+unsafe fn blocks<S: Simd, const MR: usize, const NV: usize>(
+    g: Gemm,
+    a: *const S::E,
+    b: *const S::E,
+    c: *mut S::E,
+    packed: *mut S::E,
+) {
+    let Gemm {
+        m,
+        k,
+        n,
+        a_t,
+        b_t,
+        accumulate,
+    } = g;
     let nr = NV * S::W;
     // Keep a strip of B (`kc × nr`) within the pack buffer, and a multiple of the transpose block.
     let kc_max = (PACK_BYTES / (nr * size_of::<S::E>())) / S::TB * S::TB;
-    let mut buf = PackBuf([MaybeUninit::uninit(); PACK_BYTES]);
-    let packed = buf.0.as_mut_ptr().cast::<S::E>();
     let mut p0 = 0;
     while p0 < k {
         let kc = if k - p0 < kc_max { k - p0 } else { kc_max };
