@@ -47,7 +47,9 @@ fn sgemm(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
 fn small(cr: &mut Criterion) {
     let mut g = cr.benchmark_group("matmul_4x4x4");
     let (a, b) = (filled::<U4, U4>(1), filled::<U4, U4>(2));
-    g.bench_function("shaped", |it| it.iter(|| black_box(&a.0).matmul(black_box(&b.0))));
+    g.bench_function("shaped", |it| {
+        it.iter(|| black_box(&a.0).matmul(black_box(&b.0)))
+    });
     let (na, nb) = (
         nalgebra::Matrix4::<f32>::from_row_slice(a.0.as_slice()),
         nalgebra::Matrix4::<f32>::from_row_slice(b.0.as_slice()),
@@ -57,7 +59,9 @@ fn small(cr: &mut Criterion) {
 
     let mut g = cr.benchmark_group("matmul_16x16x16");
     let (a, b) = (filled::<U16, U16>(1), filled::<U16, U16>(2));
-    g.bench_function("shaped", |it| it.iter(|| black_box(&a.0).matmul(black_box(&b.0))));
+    g.bench_function("shaped", |it| {
+        it.iter(|| black_box(&a.0).matmul(black_box(&b.0)))
+    });
     let (na, nb) = (
         nalgebra::SMatrix::<f32, 16, 16>::from_row_slice(a.0.as_slice()),
         nalgebra::SMatrix::<f32, 16, 16>::from_row_slice(b.0.as_slice()),
@@ -69,7 +73,9 @@ fn small(cr: &mut Criterion) {
 fn medium(cr: &mut Criterion) {
     let mut g = cr.benchmark_group("matmul_64x64x64");
     let (a, b) = (filled::<U64, U64>(1), filled::<U64, U64>(2));
-    g.bench_function("shaped", |it| it.iter(|| black_box(&a.0).matmul(black_box(&b.0))));
+    g.bench_function("shaped", |it| {
+        it.iter(|| black_box(&a.0).matmul(black_box(&b.0)))
+    });
     let mut c = filled::<U64, U64>(0);
     g.bench_function("matrixmultiply", |it| {
         it.iter(|| {

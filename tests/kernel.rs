@@ -18,10 +18,18 @@ fn forms(m: usize, k: usize, n: usize) -> impl Iterator<Item = Gemm> {
 
 /// `op(a)(i, p)` and `op(b)(p, j)` read straight from the layout description.
 fn at(g: &Gemm, a: &[f64], i: usize, p: usize) -> f64 {
-    if g.a_t { a[p * g.m + i] } else { a[i * g.k + p] }
+    if g.a_t {
+        a[p * g.m + i]
+    } else {
+        a[i * g.k + p]
+    }
 }
 fn bt(g: &Gemm, b: &[f64], p: usize, j: usize) -> f64 {
-    if g.b_t { b[j * g.k + p] } else { b[p * g.n + j] }
+    if g.b_t {
+        b[j * g.k + p]
+    } else {
+        b[p * g.n + j]
+    }
 }
 
 /// Naive reference in f64: the exact-ish value and the scale Σ|a·b| + |c0| for the tolerance.
@@ -58,7 +66,11 @@ const SLACK: usize = 37;
 const SENTINEL: f64 = 12345.0;
 
 fn case(rng: &mut Rng, g: &Gemm) -> Case {
-    let mut v = |len: usize| (0..len).map(|_| rng.uniform(-1.0, 1.0)).collect::<Vec<f64>>();
+    let mut v = |len: usize| {
+        (0..len)
+            .map(|_| rng.uniform(-1.0, 1.0))
+            .collect::<Vec<f64>>()
+    };
     let a = v(g.m * g.k + SLACK);
     let b = v(g.k * g.n + SLACK);
     let mut c0 = if g.accumulate {
@@ -113,7 +125,14 @@ fn check_shape(rng: &mut Rng, m: usize, k: usize, n: usize) {
         verify("gemm_f64", &g, &got, &want, &scale, f64::EPSILON);
         for isa in isas() {
             let got = run64(&|c| gemm_f64_on(isa, g, &a, &b, c));
-            verify(&format!("f64 {isa:?}"), &g, &got, &want, &scale, f64::EPSILON);
+            verify(
+                &format!("f64 {isa:?}"),
+                &g,
+                &got,
+                &want,
+                &scale,
+                f64::EPSILON,
+            );
         }
         // f32: the reference is computed from the same (rounded) inputs in f64.
         let (a32, b32): (Vec<f32>, Vec<f32>) = (
@@ -252,7 +271,11 @@ fn integers_through_portable() {
             );
             let mut c: Vec<i32> = c0.iter().map(|&x| x as i32).collect();
             <i32 as shaped::Scalar>::gemm(g, &a, &b, &mut c);
-            assert_eq!(c, want.iter().map(|&x| x as i32).collect::<Vec<_>>(), "{g:?}");
+            assert_eq!(
+                c,
+                want.iter().map(|&x| x as i32).collect::<Vec<_>>(),
+                "{g:?}"
+            );
         }
     }
 }
@@ -261,7 +284,12 @@ fn integers_through_portable() {
 #[should_panic(expected = "slice too short")]
 fn short_b_panics() {
     let mut c = [0.0f32; 64 * 64];
-    gemm_f32(Gemm::nn(64, 64, 64), &[1.0; 64 * 64], &[1.0; 64 * 63], &mut c);
+    gemm_f32(
+        Gemm::nn(64, 64, 64),
+        &[1.0; 64 * 64],
+        &[1.0; 64 * 63],
+        &mut c,
+    );
 }
 
 #[test]

@@ -1,3 +1,4 @@
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 //! Which instruction set runs the `f32`/`f64` kernels.
 //!
 //! At compile time, `cfg(target_feature)` tells what every CPU running this build has (the
@@ -5,9 +6,9 @@
 //! (`is_x86_feature_detected!`) and the answer cached in an atomic; without `std` the compile-time
 //! answer is final.
 
+use super::Gemm;
 #[cfg(target_arch = "x86_64")]
 use super::x86;
-use super::Gemm;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 use core::sync::atomic::{AtomicU8, Ordering};
 

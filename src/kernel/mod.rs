@@ -123,10 +123,10 @@ fn portable<T: crate::Scalar>(g: Gemm, a: &[T], b: &[T], c: &mut [T]) {
         accumulate,
     } = g;
     let (a, b, c) = (&a[..m * k], &b[..k * n], &mut c[..m * n]);
-    if !accumulate {
-        c.fill(T::zero());
-    }
     if b_t {
+        if !accumulate {
+            c.fill(T::zero());
+        }
         // c[i][j] += Σ_p a(i,p) · b[j][p]
         for i in 0..m {
             for j in 0..n {
@@ -141,13 +141,23 @@ fn portable<T: crate::Scalar>(g: Gemm, a: &[T], b: &[T], c: &mut [T]) {
         }
         return;
     }
+    // Row i of c, `CHUNK` columns at a time, summed in a local array (registers once unrolled):
+    // c[i][j..] (+)= Σ_p a(i,p) · b[p][j..].
+    const CHUNK: usize = 8;
     for i in 0..m {
-        let crow = &mut c[i * n..i * n + n];
-        for p in 0..k {
-            let aip = if a_t { a[p * m + i] } else { a[i * k + p] };
-            let brow = &b[p * n..p * n + n];
-            for (cj, &bj) in crow.iter_mut().zip(brow) {
-                *cj += aip * bj;
+        for j0 in (0..n).step_by(CHUNK) {
+            let w = CHUNK.min(n - j0);
+            let mut acc = [T::zero(); CHUNK];
+            for p in 0..k {
+                let aip = if a_t { a[p * m + i] } else { a[i * k + p] };
+                let brow = &b[p * n + j0..p * n + j0 + w];
+                for (x, &bj) in acc.iter_mut().zip(brow) {
+                    *x += aip * bj;
+                }
+            }
+            let crow = &mut c[i * n + j0..i * n + j0 + w];
+            for (cj, &x) in crow.iter_mut().zip(&acc) {
+                *cj = if accumulate { *cj + x } else { x };
             }
         }
     }
@@ -209,7 +219,10 @@ pub fn gemm_f64(g: Gemm, a: &[f64], b: &[f64], c: &mut [f64]) {
 /// Panics if the CPU lacks `isa` (see [`Isa::available`]) or a slice is too short.
 pub fn gemm_f32_on(isa: Isa, g: Gemm, a: &[f32], b: &[f32], c: &mut [f32]) {
     g.check(a.len(), b.len(), c.len());
-    assert!(isa.available(), "gemm: {isa:?} is not available on this CPU");
+    assert!(
+        isa.available(),
+        "gemm: {isa:?} is not available on this CPU"
+    );
     // SAFETY: `isa` is available (asserted) and the lengths are checked.
     if !unsafe { dispatch::run_f32(isa, g, a, b, c) } {
         portable(g, a, b, c)
@@ -221,7 +234,10 @@ pub fn gemm_f32_on(isa: Isa, g: Gemm, a: &[f32], b: &[f32], c: &mut [f32]) {
 /// Panics if the CPU lacks `isa` (see [`Isa::available`]) or a slice is too short.
 pub fn gemm_f64_on(isa: Isa, g: Gemm, a: &[f64], b: &[f64], c: &mut [f64]) {
     g.check(a.len(), b.len(), c.len());
-    assert!(isa.available(), "gemm: {isa:?} is not available on this CPU");
+    assert!(
+        isa.available(),
+        "gemm: {isa:?} is not available on this CPU"
+    );
     // SAFETY: `isa` is available (asserted) and the lengths are checked.
     if !unsafe { dispatch::run_f64(isa, g, a, b, c) } {
         portable(g, a, b, c)

@@ -106,7 +106,11 @@ unsafe fn micro<S: Simd, const R: usize, const NVC: usize, const MASK: bool, con
             for (v, &x) in row.iter().enumerate() {
                 let p = cp.add(v * S::W);
                 if MASK && v == NVC - 1 {
-                    let y = if overwrite { x } else { S::add(x, S::load_m(p, mask)) };
+                    let y = if overwrite {
+                        x
+                    } else {
+                        S::add(x, S::load_m(p, mask))
+                    };
                     S::store_m(p, y, mask);
                 } else {
                     let y = if overwrite { x } else { S::add(x, S::load(p)) };
@@ -256,9 +260,9 @@ pub(crate) unsafe fn gemm<S: Simd, const MR: usize, const NV: usize>(
         m,
         k,
         n,
-        a_t,
         b_t,
         accumulate,
+        ..
     } = g;
     if m == 0 || n == 0 {
         return;
