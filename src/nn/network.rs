@@ -203,20 +203,20 @@ where
 #[cfg(feature = "alloc")]
 impl<T, M, X, B, C> Network<T, M, X>
 where
-    T: Scalar,
+    T: Real,
     B: Dim,
     C: Dim,
     M: Layer<X, Output = Tensor<T, (B, C)>> + Params<T> + Zeroable,
 {
     /// Runs the model on `x` and writes each sample's highest-scoring class into `classes`
-    /// (the first one on ties; NaN scores never win).
+    /// (the first one on ties; NaN scores lose to any number).
     pub fn predict(&mut self, x: &X, classes: &mut Tensor<usize, (B,)>) {
         self.forward(x);
         for (b, class) in classes.iter_mut().enumerate() {
             let row = self.output.outer(b);
             let mut best = 0;
             for (c, &v) in row.iter().enumerate() {
-                if v > row[best] || row[best] != row[best] {
+                if v > row[best] || row[best].is_nan() {
                     best = c;
                 }
             }
