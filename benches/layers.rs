@@ -53,6 +53,12 @@ fn linear(c: &mut Criterion) {
             layer.backward(&x, &mut (), black_box(&dy), Some(&mut dx), &mut grads);
         })
     });
+    g.bench_function("backward_dx", |b| {
+        b.iter(|| layer.backward(&x, &mut (), black_box(&dy), Some(&mut dx), &mut grads))
+    });
+    g.bench_function("backward_no_dx", |b| {
+        b.iter(|| layer.backward(&x, &mut (), black_box(&dy), None, &mut grads))
+    });
     g.finish();
 }
 
