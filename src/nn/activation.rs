@@ -1,1 +1,277 @@
-//! (in progress)
+//! Activation layers: elementwise [`ReLU`], [`LeakyReLU`], [`Sigmoid`], [`Tanh`], and [`Softmax`]
+//! over the last axis. Each works on tensors of any shape and returns the same tensor type.
+//!
+//! What each layer keeps for backward (its `Work`, grenade's per-layer tape):
+//! - `ReLU`, `LeakyReLU`: nothing. Backward receives the input `x`, and the derivative is a
+//!   function of its sign.
+//! - `Sigmoid`, `Tanh`, `Softmax`: a copy of the output `y`, because their derivatives are cheap
+//!   functions of `y` (`y(1 − y)`, `1 − y²`, `y ⊙ (dy − ⟨y, dy⟩)`) and recomputing `exp` would cost
+//!   more than the memory.
+//!
+//! NaN and infinities propagate (see each layer); nothing is clamped or hidden.
+
+use crate::nn::{Layer, no_params};
+use crate::scalar::{Real, Scalar, Zeroable};
+use crate::shape::Shape;
+use crate::tensor::Tensor;
+
+/// Rectified linear unit, `y = max(x, 0)`, elementwise.
+///
+/// NaN inputs give NaN outputs. The derivative at exactly `0` is taken as `0` (as in PyTorch).
+///
+/// ```
+/// use shaped::prelude::*;
+/// use shaped::nn::{Layer, ReLU};
+/// let x = tensor([[-1.0, 2.0], [3.0, -4.0]]);
+/// let mut y = Tensor2::<f64, U2, U2>::zeros();
+/// ReLU.forward(&x, &mut (), &mut y);
+/// assert_eq!(y, tensor([[0.0, 2.0], [3.0, 0.0]]));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReLU;
+
+/// Leaky ReLU, `y = x` for `x > 0`, else `slope · x`, with `slope = PERMILLE / 1000`
+/// (default 10, i.e. 0.01). The slope is part of the type, so a zeroed model keeps it.
+///
+/// NaN inputs give NaN outputs; the derivative at `0` is taken as `slope`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LeakyReLU<const PERMILLE: u32 = 10>;
+
+/// Logistic sigmoid, `y = 1 / (1 + e^(−x))`, elementwise, computed without overflow for any `x`.
+///
+/// Backward uses the cached output: `dx = dy · y(1 − y)`. NaN propagates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sigmoid;
+
+/// Hyperbolic tangent, elementwise. Backward uses the cached output: `dx = dy · (1 − y²)`.
+/// NaN propagates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tanh;
+
+/// Softmax over the last axis (`(B, N)`: each row sums to 1), numerically stable (the row's
+/// maximum is subtracted before `exp`).
+///
+/// Backward is the full Jacobian-vector product per row: `dx = y ⊙ (dy − ⟨y, dy⟩)`.
+///
+/// A row containing NaN or `+∞` becomes all NaN; `−∞` entries get probability 0 (usable for
+/// masking logits) unless the whole row is `−∞`, which gives NaN.
+///
+/// For training with cross-entropy, prefer [`SoftmaxCrossEntropy`](crate::nn::SoftmaxCrossEntropy)
+/// on the logits: it is fused, cheaper and stabler than `Softmax` followed by a log.
+///
+/// ```
+/// use shaped::prelude::*;
+/// use shaped::nn::{Layer, Softmax};
+/// let x = tensor([[1000.0, 1000.0], [0.0, f64::ln(3.0)]]);
+/// let (mut y, mut work) = (Tensor2::<f64, U2, U2>::zeros(), Tensor2::<f64, U2, U2>::zeros());
+/// Softmax.forward(&x, &mut work, &mut y);
+/// assert_eq!(y[[0, 0]], 0.5);
+/// assert!((y[[1, 1]] - 0.75).abs() < 1e-15);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Softmax;
+
+// SAFETY: zero-sized types.
+unsafe impl Zeroable for ReLU {}
+// SAFETY: zero-sized type.
+unsafe impl<const PERMILLE: u32> Zeroable for LeakyReLU<PERMILLE> {}
+// SAFETY: zero-sized type.
+unsafe impl Zeroable for Sigmoid {}
+// SAFETY: zero-sized type.
+unsafe impl Zeroable for Tanh {}
+// SAFETY: zero-sized type.
+unsafe impl Zeroable for Softmax {}
+
+no_params!(ReLU, Sigmoid, Tanh, Softmax);
+
+impl<T, const PERMILLE: u32> crate::nn::Params<T> for LeakyReLU<PERMILLE> {
+    const PARAMS: usize = 0;
+    fn visit(&self, _: &mut impl FnMut(&[T])) {}
+    fn visit_mut(&mut self, _: &mut impl FnMut(&mut [T])) {}
+    fn zip_params<const N: usize>(
+        &mut self,
+        _: &Self,
+        _: [&mut Self; N],
+        _: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
+    ) {
+    }
+}
+
+/// `dx = dy ⊙ f'(v)` for a derivative given as a function of `v` (the input or the cached output).
+fn chain_rule<T: Copy, S: Shape>(
+    v: &Tensor<T, S>,
+    dy: &Tensor<T, S>,
+    dx: Option<&mut Tensor<T, S>>,
+    mut f: impl FnMut(T, T) -> T,
+) {
+    if let Some(dx) = dx {
+        let (v, dy) = (v.as_slice(), dy.as_slice());
+        for ((d, &vi), &g) in dx.iter_mut().zip(v).zip(dy) {
+            *d = f(vi, g);
+        }
+    }
+}
+
+/// `y = f(x)` elementwise, into an existing tensor.
+fn map_into<T: Copy, S: Shape>(x: &Tensor<T, S>, y: &mut Tensor<T, S>, mut f: impl FnMut(T) -> T) {
+    for (o, &i) in y.iter_mut().zip(x.as_slice()) {
+        *o = f(i);
+    }
+}
+
+impl<T: Scalar, S: Shape> Layer<Tensor<T, S>> for ReLU {
+    type Output = Tensor<T, S>;
+    type Work = ();
+
+    fn forward(&self, x: &Tensor<T, S>, _: &mut (), y: &mut Tensor<T, S>) {
+        // `x < 0` is false for NaN, so NaN passes through.
+        map_into(x, y, |v| if v < T::zero() { T::zero() } else { v });
+    }
+
+    fn backward(
+        &self,
+        x: &Tensor<T, S>,
+        _: &mut (),
+        dy: &Tensor<T, S>,
+        dx: Option<&mut Tensor<T, S>>,
+        _: &mut Self,
+    ) {
+        chain_rule(x, dy, dx, |v, g| if v > T::zero() { g } else { T::zero() });
+    }
+}
+
+impl<T: Real, S: Shape, const PERMILLE: u32> Layer<Tensor<T, S>> for LeakyReLU<PERMILLE> {
+    type Output = Tensor<T, S>;
+    type Work = ();
+
+    fn forward(&self, x: &Tensor<T, S>, _: &mut (), y: &mut Tensor<T, S>) {
+        let slope = Self::slope::<T>();
+        map_into(x, y, |v| if v > T::zero() { v } else { v * slope });
+    }
+
+    fn backward(
+        &self,
+        x: &Tensor<T, S>,
+        _: &mut (),
+        dy: &Tensor<T, S>,
+        dx: Option<&mut Tensor<T, S>>,
+        _: &mut Self,
+    ) {
+        let slope = Self::slope::<T>();
+        chain_rule(x, dy, dx, |v, g| if v > T::zero() { g } else { g * slope });
+    }
+}
+
+impl<const PERMILLE: u32> LeakyReLU<PERMILLE> {
+    /// The negative-side slope, `PERMILLE / 1000`.
+    pub fn slope<T: Real>() -> T {
+        T::from_f64(PERMILLE as f64 / 1000.0)
+    }
+}
+
+/// The logistic function without overflow: `e^x` is only ever taken of a non-positive number.
+#[inline]
+pub(crate) fn sigmoid<T: Real>(x: T) -> T {
+    if x >= T::zero() {
+        T::one() / (T::one() + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (T::one() + e)
+    }
+}
+
+impl<T: Real, S: Shape> Layer<Tensor<T, S>> for Sigmoid {
+    type Output = Tensor<T, S>;
+    type Work = Tensor<T, S>;
+
+    fn forward(&self, x: &Tensor<T, S>, work: &mut Tensor<T, S>, y: &mut Tensor<T, S>) {
+        map_into(x, y, sigmoid);
+        work.copy_from(y);
+    }
+
+    fn backward(
+        &self,
+        _: &Tensor<T, S>,
+        y: &mut Tensor<T, S>,
+        dy: &Tensor<T, S>,
+        dx: Option<&mut Tensor<T, S>>,
+        _: &mut Self,
+    ) {
+        chain_rule(y, dy, dx, |y, g| g * y * (T::one() - y));
+    }
+}
+
+impl<T: Real, S: Shape> Layer<Tensor<T, S>> for Tanh {
+    type Output = Tensor<T, S>;
+    type Work = Tensor<T, S>;
+
+    fn forward(&self, x: &Tensor<T, S>, work: &mut Tensor<T, S>, y: &mut Tensor<T, S>) {
+        map_into(x, y, T::tanh);
+        work.copy_from(y);
+    }
+
+    fn backward(
+        &self,
+        _: &Tensor<T, S>,
+        y: &mut Tensor<T, S>,
+        dy: &Tensor<T, S>,
+        dx: Option<&mut Tensor<T, S>>,
+        _: &mut Self,
+    ) {
+        chain_rule(y, dy, dx, |y, g| g * (T::one() - y * y));
+    }
+}
+
+/// The size of a shape's last axis (the softmax axis).
+fn last_dim<S: Shape>() -> usize {
+    S::DIMS[S::RANK - 1]
+}
+
+/// Writes `softmax(x)` of one row into `y`, subtracting the row maximum first.
+pub(crate) fn softmax_row<T: Real>(x: &[T], y: &mut [T]) {
+    let max = x
+        .iter()
+        .fold(T::neg_infinity(), |m, &v| if v > m { v } else { m });
+    let mut sum = T::zero();
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = (v - max).exp();
+        sum += *o;
+    }
+    y.iter_mut().for_each(|o| *o /= sum);
+}
+
+impl<T: Real, S: Shape> Layer<Tensor<T, S>> for Softmax {
+    type Output = Tensor<T, S>;
+    type Work = Tensor<T, S>;
+
+    fn forward(&self, x: &Tensor<T, S>, work: &mut Tensor<T, S>, y: &mut Tensor<T, S>) {
+        let n = last_dim::<S>();
+        let rows = x.as_slice().chunks_exact(n);
+        for (xr, yr) in rows.zip(y.as_mut_slice().chunks_exact_mut(n)) {
+            softmax_row(xr, yr);
+        }
+        work.copy_from(y);
+    }
+
+    fn backward(
+        &self,
+        _: &Tensor<T, S>,
+        y: &mut Tensor<T, S>,
+        dy: &Tensor<T, S>,
+        dx: Option<&mut Tensor<T, S>>,
+        _: &mut Self,
+    ) {
+        let Some(dx) = dx else { return };
+        let n = last_dim::<S>();
+        let rows = y
+            .as_slice()
+            .chunks_exact(n)
+            .zip(dy.as_slice().chunks_exact(n));
+        for ((yr, gr), dr) in rows.zip(dx.as_mut_slice().chunks_exact_mut(n)) {
+            let dot: T = yr.iter().zip(gr).map(|(&a, &b)| a * b).sum();
+            for ((d, &yi), &gi) in dr.iter_mut().zip(yr).zip(gr) {
+                *d = yi * (gi - dot);
+            }
+        }
+    }
+}

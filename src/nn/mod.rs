@@ -24,6 +24,7 @@ pub use conv::*;
 pub use flatten::*;
 pub use linear::Linear;
 pub use loss::*;
+#[cfg(feature = "alloc")]
 pub use network::*;
 pub use pool::*;
 

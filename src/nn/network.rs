@@ -1,1 +1,226 @@
-//! (in progress)
+//! [`Network`]: a model with its gradients, workspace and output buffers on the heap, for
+//! programs on a PC (feature `alloc`). It wraps the in-place API ([`Layer`], [`Loss`],
+//! [`Optimizer`]) and adds nothing the embedded path lacks; every buffer is allocated zeroed
+//! directly on the heap ([`boxed_zeroed`](crate::boxed_zeroed)), never built on the stack.
+//!
+//! ```
+//! use shaped::prelude::*;
+//! use shaped::init::Scheme;
+//! use shaped::nn::{Linear, Network, Params, ReLU, SoftmaxCrossEntropy};
+//! use shaped::optim::Optimizer;
+//!
+//! // A minimal optimizer (see `shaped::optim` for the real ones): θ ← θ − lr·g.
+//! struct Sgd(f32);
+//! impl<M: Params<f32>> Optimizer<f32, M> for Sgd {
+//!     fn step(&mut self, model: &mut M, grads: &M) {
+//!         model.zip_params(grads, [], &mut |p, g, []| {
+//!             p.iter_mut().zip(g).for_each(|(p, g)| *p -= self.0 * g)
+//!         });
+//!     }
+//! }
+//!
+//! type Mlp = (Linear<f32, U4, U8>, ReLU, Linear<f32, U8, U3>);
+//! type Batch = Tensor2<f32, U2, U4>;
+//!
+//! let mut net = Network::<f32, Mlp, Batch>::new_init(Scheme::HeUniform, 42);
+//! let x = tensor([[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -1.0, 0.5]]);
+//! let labels = tensor([2usize, 0]);
+//! let mut sgd = Sgd(0.1);
+//! let first = net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut sgd);
+//! for _ in 0..50 {
+//!     net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut sgd);
+//! }
+//! assert!(net.loss(&x, &labels, &SoftmaxCrossEntropy) < first);
+//! assert_eq!(Network::<f32, Mlp, Batch>::PARAMS, 4 * 8 + 8 + 8 * 3 + 3);
+//! ```
+//!
+//! # Reading shape errors
+//! A model whose layers do not fit together fails to compile where the `Network` type is named,
+//! with the rule and both dims in decimal:
+//!
+//! ```text
+//! error[E0277]: shape error (Linear input features): got 10, expected 16
+//! ```
+//!
+//! "got" is what the previous layer (or the input `X`) produces, "expected" what the receiving
+//! layer was declared with. The `note: required for ...` lines below it spell the types in
+//! typenum's binary form and can be skipped. Targets are checked the same way, e.g.
+//! `shape error (batch size): got 16, expected 32`.
+//!
+//! Every method here states `M: Layer<X>` in its signature, so these messages appear. Calling a
+//! trait method directly on an invalid model (`model.forward(..)`) instead reports "no method
+//! named `forward`" (a rustc limit, rust-lang/rust#130082); write `Layer::forward(&model, ..)`
+//! or go through `Network` to see the real cause.
+
+#[cfg(feature = "alloc")]
+use alloc::boxed::Box;
+#[cfg(feature = "alloc")]
+use core::marker::PhantomData;
+
+#[cfg(feature = "alloc")]
+use crate::{
+    init::Scheme,
+    nn::{Layer, Loss, Params},
+    optim::Optimizer,
+    rand::Rng,
+    scalar::{Real, Scalar, Zeroable},
+    shape::Dim,
+    tensor::Tensor,
+};
+
+/// A model `M` for inputs `X` with heap-allocated gradients, workspace, output and output
+/// gradient, and a one-call training step.
+///
+/// `T` is the parameter element type (`f32`, `f64`).
+#[cfg(feature = "alloc")]
+pub struct Network<T, M: Layer<X>, X> {
+    model: Box<M>,
+    grads: Box<M>,
+    work: Box<M::Work>,
+    output: Box<M::Output>,
+    dy: Box<M::Output>,
+    _types: PhantomData<fn(&X) -> T>,
+}
+
+#[cfg(feature = "alloc")]
+impl<T, M, X> Network<T, M, X>
+where
+    T: Scalar,
+    M: Layer<X> + Params<T> + Zeroable,
+{
+    /// Number of trainable parameters.
+    pub const PARAMS: usize = M::PARAMS;
+    /// Bytes of parameter storage (the gradients take as much again).
+    pub const PARAM_BYTES: usize = M::PARAM_BYTES;
+    /// Bytes of the workspace for one input `X` (activations, caches, their gradients).
+    pub const WORK_BYTES: usize = core::mem::size_of::<M::Work>();
+    /// Bytes of all heap buffers: model, gradients, workspace, output and output gradient.
+    pub const HEAP_BYTES: usize =
+        2 * core::mem::size_of::<M>() + Self::WORK_BYTES + 2 * core::mem::size_of::<M::Output>();
+
+    /// Wraps a model (already on the heap, e.g. from [`boxed_zeroed`](crate::boxed_zeroed) then
+    /// [`Params::init`]) and allocates zeroed buffers.
+    pub fn new(model: Box<M>) -> Self {
+        Network {
+            model,
+            grads: crate::boxed_zeroed(),
+            work: crate::boxed_zeroed(),
+            output: crate::boxed_zeroed(),
+            dy: crate::boxed_zeroed(),
+            _types: PhantomData,
+        }
+    }
+
+    /// A new model with weights drawn by `scheme` from `seed` (biases zero).
+    pub fn new_init(scheme: Scheme, seed: u64) -> Self
+    where
+        T: Real,
+    {
+        let mut model: Box<M> = crate::boxed_zeroed();
+        model.init(scheme, &mut Rng::new(seed));
+        Self::new(model)
+    }
+
+    /// Runs the model on `x`; the result stays in the network's output buffer.
+    pub fn forward(&mut self, x: &X) -> &M::Output {
+        self.model.forward(x, &mut self.work, &mut self.output);
+        &self.output
+    }
+
+    /// Back-propagates `dy = ∂L/∂output` for the `x` of the latest [`forward`](Self::forward),
+    /// adding the parameter gradients to [`grads`](Self::grads).
+    pub fn backward(&mut self, x: &X, dy: &M::Output) {
+        self.model
+            .backward(x, &mut self.work, dy, None, &mut self.grads);
+    }
+
+    /// Sets all gradients to zero.
+    pub fn zero_grads(&mut self) {
+        self.grads.zero();
+    }
+
+    /// The loss of the model on `x` (runs forward; gradients untouched).
+    pub fn loss<Tgt, L>(&mut self, x: &X, target: &Tgt, loss: &L) -> T
+    where
+        L: Loss<T, M::Output, Tgt>,
+    {
+        self.forward(x);
+        loss.loss(&self.output, target)
+    }
+
+    /// Forward, loss and backward: returns the loss and adds its parameter gradients to
+    /// [`grads`](Self::grads) (call [`zero_grads`](Self::zero_grads) first unless accumulating).
+    pub fn loss_backward<Tgt, L>(&mut self, x: &X, target: &Tgt, loss: &L) -> T
+    where
+        L: Loss<T, M::Output, Tgt>,
+    {
+        self.model.forward(x, &mut self.work, &mut self.output);
+        let value = loss.loss_and_grad(&self.output, target, &mut self.dy);
+        self.model
+            .backward(x, &mut self.work, &self.dy, None, &mut self.grads);
+        value
+    }
+
+    /// One training step: zero the gradients, forward, loss and its gradient, backward, and an
+    /// optimizer update. Returns the loss before the update.
+    pub fn train_step<Tgt, L, O>(&mut self, x: &X, target: &Tgt, loss: &L, optimizer: &mut O) -> T
+    where
+        L: Loss<T, M::Output, Tgt>,
+        O: Optimizer<T, M>,
+    {
+        self.zero_grads();
+        let value = self.loss_backward(x, target, loss);
+        optimizer.step(&mut self.model, &self.grads);
+        value
+    }
+
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The model, mutably (e.g. to load weights).
+    pub fn model_mut(&mut self) -> &mut M {
+        &mut self.model
+    }
+
+    /// The accumulated gradients (same type as the model).
+    pub fn grads(&self) -> &M {
+        &self.grads
+    }
+
+    /// The output of the latest forward pass.
+    pub fn output(&self) -> &M::Output {
+        &self.output
+    }
+
+    /// Gives back the model.
+    pub fn into_model(self) -> Box<M> {
+        self.model
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, M, X, B, C> Network<T, M, X>
+where
+    T: Real,
+    B: Dim,
+    C: Dim,
+    M: Layer<X, Output = Tensor<T, (B, C)>> + Params<T> + Zeroable,
+{
+    /// Runs the model on `x` and writes each sample's highest-scoring class into `classes`
+    /// (the first one on ties; NaN scores lose to any number).
+    pub fn predict(&mut self, x: &X, classes: &mut Tensor<usize, (B,)>) {
+        self.forward(x);
+        for (b, class) in classes.iter_mut().enumerate() {
+            let row = self.output.outer(b);
+            let mut best = 0;
+            for (c, &v) in row.iter().enumerate() {
+                if v > row[best] || row[best].is_nan() {
+                    best = c;
+                }
+            }
+            *class = best;
+        }
+    }
+}
