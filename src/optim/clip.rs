@@ -68,7 +68,11 @@ pub fn clip_grad_norm<T: Real, M: Params<T>>(grads: &mut M, max_norm: T) -> T {
     if !norm.is_finite() {
         return norm;
     }
-    let max_norm = if max_norm < T::zero() { T::zero() } else { max_norm };
+    let max_norm = if max_norm < T::zero() {
+        T::zero()
+    } else {
+        max_norm
+    };
     let rate = max_norm / (norm + T::from_f64(1e-6));
     if rate < T::one() {
         grads.visit_mut(&mut |g| g.iter_mut().for_each(|x| *x *= rate));
