@@ -164,15 +164,17 @@ fn adamw_decay_is_decoupled_from_the_moments() {
 fn state_by_value_by_reference_and_boxed_agree() {
     let mut by_value = Adam::<f64, Model>::zeroed().lr(0.05);
     let (mut m, mut v): (Model, Model) = (Zeroable::zeroed(), Zeroable::zeroed());
-    let mut by_ref = Adam::new(&mut m, &mut v).lr(0.05);
     let mut boxed = Adam::<f64, Box<Model>>::boxed().lr(0.05);
     let a = minimise(&mut by_value, 20).2;
-    let b = minimise(&mut by_ref, 20).2;
+    let b = {
+        let mut by_ref = Adam::new(&mut m, &mut v).lr(0.05);
+        let b = minimise(&mut by_ref, 20).2;
+        assert_eq!(by_ref.steps(), 20);
+        b
+    };
     let c = minimise(&mut boxed, 20).2;
     assert_eq!(flat(&a), flat(&b));
     assert_eq!(flat(&a), flat(&c));
-    assert_eq!(by_ref.steps(), 20);
-    drop(by_ref);
     // The borrowed state now holds the moments, as the static of an embedded program would.
     assert_eq!(flat(&m), flat(by_value.moments().0));
     assert_eq!(flat(&v), flat(boxed.moments().1.as_ref()));

@@ -95,7 +95,7 @@ fn sgd_momentum_reference(
     lambda: f64,
     nesterov: bool,
 ) -> impl FnMut(usize, &mut [f64], &[f64]) {
-    let mut b = vec![f64::NAN; N];
+    let mut b = [f64::NAN; N];
     move |t, w, g| {
         for i in 0..N {
             let mut gi = g[i];
@@ -133,7 +133,7 @@ fn nesterov_matches_reference() {
 fn adagrad_matches_reference() {
     for wd in [0.0, 0.1] {
         let (lr, lambda, eps) = (0.3, wd, 1e-10);
-        let mut sum = vec![0.0; N];
+        let mut sum = [0.0; N];
         let opt: AdaGrad<f64, Model> = AdaGrad::zeroed().lr(lr).weight_decay(wd);
         compare("adagrad", opt, move |_, w, g| {
             for i in 0..N {
@@ -152,7 +152,7 @@ fn adagrad_matches_reference() {
 fn rmsprop_matches_reference() {
     for wd in [0.0, 0.1] {
         let (lr, alpha, eps, lambda) = (0.02, 0.99, 1e-8, wd);
-        let mut v = vec![0.0; N];
+        let mut v = [0.0; N];
         let opt: RmsProp<f64, Model> = RmsProp::zeroed().lr(lr).weight_decay(wd);
         compare("rmsprop", opt, move |_, w, g| {
             for i in 0..N {
@@ -176,7 +176,7 @@ fn adam_reference(
     lambda: f64,
     decoupled: bool,
 ) -> impl FnMut(usize, &mut [f64], &[f64]) {
-    let (mut m, mut v) = (vec![0.0; N], vec![0.0; N]);
+    let (mut m, mut v) = ([0.0; N], [0.0; N]);
     move |t, w, g| {
         for i in 0..N {
             let mut gi = g[i];
