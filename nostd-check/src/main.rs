@@ -1,6 +1,11 @@
 //! Runs `shaped` with no std, no heap and no libc: a tensor computation checked against hand
 //! values, a few Adam steps on a 4→8→3 MLP, and inference with the trained model. Prints a report
 //! and the peak stack use; exits 0 only if every check passes (a panic exits 101).
+//!
+//! Written against the library as merged so far: bias add, reduction and masked select use
+//! slices, the MLP is Linear-only and its MSE gradient is written by hand. Once `ops`
+//! (`add_row`, `sum`, `select`) and `nn` (`ReLU`, softmax cross-entropy) are on main, switch to
+//! them (`git merge main`).
 #![no_std]
 #![no_main]
 #![no_builtins]

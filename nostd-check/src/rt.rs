@@ -129,7 +129,10 @@ impl<T: Zeroable> Bss<T> {
     }
 
     /// The value, once; a second call panics (exit 101).
-    #[allow(clippy::mut_from_ref, reason = "the `taken` flag makes this the only reference")]
+    #[allow(
+        clippy::mut_from_ref,
+        reason = "the `taken` flag makes this the only reference"
+    )]
     pub fn take(&'static self) -> &'static mut T {
         assert!(
             !self.taken.swap(true, Ordering::Relaxed),

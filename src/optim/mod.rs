@@ -26,6 +26,26 @@
 //!
 //! [`clip_grad_norm`] rescales gradients to a maximum global L2 norm before a step.
 //!
+//! ```
+//! use shaped::nn::{Layer, Linear, Params};
+//! use shaped::optim::{Adam, Optimizer, clip_grad_norm};
+//! use shaped::prelude::*;
+//! type Mlp = (Linear<f32, U4, U8>, Linear<f32, U8, U3>);
+//!
+//! let mut model: Box<Mlp> = shaped::boxed_zeroed();
+//! let mut grads: Box<Mlp> = shaped::boxed_zeroed();
+//! model.init(shaped::init::Scheme::XavierUniform, &mut shaped::rand::Rng::new(0));
+//! let mut opt: Adam<f32, Box<Mlp>> = Adam::boxed().lr(1e-2);
+//!
+//! // One step: clear, backward (accumulates into `grads`), clip, update.
+//! grads.zero();
+//! grads.1.bias.fill(1.0); // stand-in for a backward pass
+//! if clip_grad_norm(&mut *grads, 1.0).is_finite() {
+//!     opt.step(&mut *model, &*grads);
+//! }
+//! assert!(model.1.bias.iter().all(|&b| (b + 1e-2).abs() < 1e-6));
+//! ```
+//!
 //! [`Params::zip_params`]: crate::nn::Params::zip_params
 
 mod adagrad;
