@@ -1,8 +1,81 @@
 //! Optimizers: update a model's parameters from gradients of the same type.
-//! (The optimizer helper completes this module.)
+//!
+//! Gradients and optimizer state have the model's own type `M` (`shared/DESIGN.md` §6), so every
+//! optimizer works for any `M: Params<T>` by walking parameters, gradients and state in lockstep
+//! with [`Params::zip_params`]; none of them sees a shape or needs a heap.
+//!
+//! | optimizer | state | update (per element, `g` after L2 weight decay `g + wd·p`) |
+//! |---|---|---|
+//! | [`Sgd`] | none | `p −= lr·g` |
+//! | [`Momentum`] | `v` | `v = μv + g`, `p −= lr·v` |
+//! | [`Nesterov`] | `v` | `v = μv + g`, `p −= lr·(g + μv)` |
+//! | [`AdaGrad`] | `s` | `s += g²`, `p −= lr·g / (√s + ε)` |
+//! | [`RmsProp`] | `s` | `s = αs + (1−α)g²`, `p −= lr·g / (√s + ε)` |
+//! | [`Adam`] | `m`, `v` | bias-corrected moments, `p −= lr·m̂ / (√v̂ + ε)`; AdamW on request |
+//!
+//! The formulas and defaults are PyTorch's (`torch.optim`), so a trajectory can be compared step
+//! by step. Configuration is builder-style: `Adam::boxed().lr(1e-2).weight_decay(1e-4)`.
+//!
+//! ## Where the state lives
+//! A stateful optimizer is generic over its state holder `S`, anything that lends a `&mut M`
+//! ([`BorrowMut<M>`](core::borrow::BorrowMut)):
+//! - `M` itself, created zeroed (`Momentum::zeroed()`): small models, no heap;
+//! - `&'static mut M` from a zeroed static in `.bss` (`Momentum::new(state)`): embedded, `no_std`;
+//! - `Box<M>` from [`boxed_zeroed`](crate::boxed_zeroed) (`Momentum::boxed()`, feature `alloc`):
+//!   big models, never built on the stack.
+//!
+//! [`clip_grad_norm`] rescales gradients to a maximum global L2 norm before a step.
+//!
+//! ```
+//! use shaped::nn::{Layer, Linear, Params};
+//! use shaped::optim::{Adam, Optimizer, clip_grad_norm};
+//! use shaped::prelude::*;
+//! type Mlp = (Linear<f32, U4, U8>, Linear<f32, U8, U3>);
+//!
+//! let mut model: Box<Mlp> = shaped::boxed_zeroed();
+//! let mut grads: Box<Mlp> = shaped::boxed_zeroed();
+//! model.init(shaped::init::Scheme::XavierUniform, &mut shaped::rand::Rng::new(0));
+//! let mut opt: Adam<f32, Box<Mlp>> = Adam::boxed().lr(1e-2);
+//!
+//! // One step: clear, backward (accumulates into `grads`), clip, update.
+//! grads.zero();
+//! grads.1.bias.fill(1.0); // stand-in for a backward pass
+//! if clip_grad_norm(&mut *grads, 1.0).is_finite() {
+//!     opt.step(&mut *model, &*grads);
+//! }
+//! assert!(model.1.bias.iter().all(|&b| (b + 1e-2).abs() < 1e-6));
+//! ```
+//!
+//! [`Params::zip_params`]: crate::nn::Params::zip_params
+
+mod adagrad;
+mod adam;
+mod clip;
+mod momentum;
+mod nesterov;
+mod rmsprop;
+mod sgd;
+
+pub use adagrad::AdaGrad;
+pub use adam::Adam;
+pub use clip::{clip_grad_norm, grad_norm};
+pub use momentum::Momentum;
+pub use nesterov::Nesterov;
+pub use rmsprop::RmsProp;
+pub use sgd::Sgd;
 
 /// Updates the parameters of a model `M` from its gradients (a value of the same type).
 pub trait Optimizer<T, M> {
     /// One update step. Does not clear `grads`.
     fn step(&mut self, model: &mut M, grads: &M);
+}
+
+/// `g + wd·p`: the gradient with L2 weight decay added, as PyTorch's `weight_decay` does.
+#[inline(always)]
+fn decayed<T: crate::Real>(g: T, p: T, weight_decay: T) -> T {
+    if weight_decay == T::zero() {
+        g
+    } else {
+        g + weight_decay * p
+    }
 }

@@ -1,0 +1,107 @@
+//! SGD with Nesterov momentum.
+
+use core::borrow::BorrowMut;
+
+use super::{Optimizer, decayed};
+use crate::nn::Params;
+use crate::{Real, Zeroable};
+
+/// SGD with Nesterov momentum, as PyTorch's `SGD(momentum=μ, nesterov=True)`: `v = μv + g`,
+/// `p −= lr·(g + μv)`, where `g` includes L2 weight decay (`g + wd·p`).
+///
+/// Defaults: `lr = 1e-3`, `momentum = 0.9`, `weight_decay = 0`. The velocity `v` has the model's
+/// type; `S` is what holds it (see the [module docs](super)).
+///
+/// ```
+/// use shaped::nn::Linear;
+/// use shaped::optim::{Nesterov, Optimizer};
+/// use shaped::prelude::*;
+/// type M = Linear<f64, U1, U1>;
+/// let (mut model, mut grads) = (M::zeros(), M::zeros());
+/// grads.weight.fill(1.0);
+/// let mut opt: Nesterov<f64, M> = Nesterov::zeroed().lr(0.1).momentum(0.5);
+/// opt.step(&mut model, &grads); // v = 1,   p = -0.1·(1 + 0.5)   = -0.15
+/// opt.step(&mut model, &grads); // v = 1.5, p = -0.15 - 0.1·1.75 = -0.325
+/// assert!((model.weight[[0, 0]] + 0.325).abs() < 1e-12);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Nesterov<T, S> {
+    lr: T,
+    momentum: T,
+    weight_decay: T,
+    velocity: S,
+}
+
+impl<T: Real, S> Nesterov<T, S> {
+    /// Nesterov with the default configuration, keeping its velocity in `velocity` — normally a
+    /// zeroed value of the model's type, e.g. a `&'static mut M` from a zeroed static.
+    pub fn new(velocity: S) -> Self {
+        Nesterov {
+            lr: T::from_f64(1e-3),
+            momentum: T::from_f64(0.9),
+            weight_decay: T::zero(),
+            velocity,
+        }
+    }
+
+    /// Sets the learning rate.
+    pub fn lr(mut self, lr: T) -> Self {
+        self.lr = lr;
+        self
+    }
+
+    /// Sets the momentum factor `μ`.
+    pub fn momentum(mut self, momentum: T) -> Self {
+        self.momentum = momentum;
+        self
+    }
+
+    /// Sets the L2 weight decay `wd`, added to the gradient as `wd·p`.
+    pub fn weight_decay(mut self, wd: T) -> Self {
+        self.weight_decay = wd;
+        self
+    }
+
+    /// The current learning rate.
+    pub fn learning_rate(&self) -> T {
+        self.lr
+    }
+
+    /// Changes the learning rate between steps (schedules).
+    pub fn set_learning_rate(&mut self, lr: T) {
+        self.lr = lr;
+    }
+
+    /// The velocity buffer.
+    pub fn velocity(&self) -> &S {
+        &self.velocity
+    }
+}
+
+impl<T: Real, M: Zeroable> Nesterov<T, M> {
+    /// Nesterov whose zeroed velocity is held by value (small models; no heap).
+    pub fn zeroed() -> Self {
+        Self::new(M::zeroed())
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T: Real, M: Zeroable> Nesterov<T, alloc::boxed::Box<M>> {
+    /// Nesterov whose zeroed velocity is on the heap, never on the stack.
+    pub fn boxed() -> Self {
+        Self::new(crate::boxed_zeroed())
+    }
+}
+
+impl<T: Real, M: Params<T>, S: BorrowMut<M>> Optimizer<T, M> for Nesterov<T, S> {
+    fn step(&mut self, model: &mut M, grads: &M) {
+        let (lr, mu, wd) = (self.lr, self.momentum, self.weight_decay);
+        model.zip_params(grads, [self.velocity.borrow_mut()], &mut |p, g, [v]| {
+            for ((p, &g), v) in p.iter_mut().zip(g).zip(v) {
+                let g = decayed(g, *p, wd);
+                *v = mu * *v + g;
+                *p -= lr * (g + mu * *v);
+            }
+        });
+    }
+}
