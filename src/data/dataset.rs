@@ -92,9 +92,11 @@ impl<T: Real> Dataset<T> {
                 max,
             });
         }
-        let scale = T::one() / T::from_usize(max.max(1) as usize);
+        // One correctly rounded division per byte value, looked up per pixel.
+        let max_t = T::from_usize(max.max(1) as usize);
+        let table: [T; 256] = core::array::from_fn(|p| T::from_usize(p) / max_t);
         Ok(Dataset {
-            features: img.pixels.iter().map(|&p| T::from_usize(p as usize) * scale).collect(),
+            features: img.pixels.iter().map(|&p| table[p as usize]).collect(),
             labels: lab.iter().map(|&l| l as usize).collect(),
             dims: [1, img.rows, img.cols],
             classes: format.classes,

@@ -56,10 +56,16 @@ impl core::fmt::Display for GzipError {
             GzipError::Truncated { what } => write!(f, "gzip stream truncated in the {what}"),
             GzipError::NotGzip => write!(f, "not a gzip stream (magic bytes are not 1f 8b)"),
             GzipError::UnsupportedMethod(m) => {
-                write!(f, "unsupported gzip compression method {m} (only 8, deflate)")
+                write!(
+                    f,
+                    "unsupported gzip compression method {m} (only 8, deflate)"
+                )
             }
             GzipError::ReservedFlags(fl) => {
-                write!(f, "gzip header has reserved flag bits set (flags {fl:#04x})")
+                write!(
+                    f,
+                    "gzip header has reserved flag bits set (flags {fl:#04x})"
+                )
             }
             GzipError::HeaderCrc { stored, computed } => write!(
                 f,

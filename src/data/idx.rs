@@ -276,7 +276,11 @@ impl std::error::Error for IdxError {
 /// // Asking for MNIST's 28×28 from the 8×8 file is an error, not a panic:
 /// assert!(shaped::data::read_images(format!("{dir}/t10k-images-idx3-ubyte.gz"), 28, 28).is_err());
 /// ```
-pub fn read_images(path: impl AsRef<Path>, rows: usize, cols: usize) -> Result<IdxImages, IdxError> {
+pub fn read_images(
+    path: impl AsRef<Path>,
+    rows: usize,
+    cols: usize,
+) -> Result<IdxImages, IdxError> {
     let path = path.as_ref();
     let images = read_images_any(path)?;
     if (images.rows, images.cols) != (rows, cols) {

@@ -186,8 +186,8 @@ impl<C: Dim> ConfusionMatrix<C> {
                 pred: pred.len(),
             });
         }
-        let pairs = truth.iter().zip(pred).enumerate();
-        for (index, (&t, &p)) in pairs.clone() {
+        let pairs = truth.iter().zip(pred);
+        for (index, (&t, &p)) in pairs.clone().enumerate() {
             if let Some(class) = [t, p].into_iter().find(|&c| c >= C::USIZE) {
                 return Err(MetricsError::ClassOutOfRange {
                     index,
@@ -196,7 +196,7 @@ impl<C: Dim> ConfusionMatrix<C> {
                 });
             }
         }
-        pairs.for_each(|(_, (&t, &p))| self.counts[[t, p]] += 1);
+        pairs.for_each(|(&t, &p)| self.counts[[t, p]] += 1);
         Ok(())
     }
 
@@ -336,18 +336,23 @@ pub struct Report<'a, C: Dim>(&'a ConfusionMatrix<C>);
 impl<C: Dim> core::fmt::Display for Report<'_, C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let cm = self.0;
-        writeln!(f, "class  precision  recall     f1  support")?;
+        writeln!(f, "class  precision  recall      f1  support")?;
         for c in 0..C::USIZE {
             writeln!(
                 f,
-                "{c:>5}  {:>9.4}  {:>6.4}  {:>5.4}  {:>7}",
+                "{c:>5}  {:>9.4}  {:>6.4}  {:>6.4}  {:>7}",
                 cm.precision(c),
                 cm.recall(c),
                 cm.f1(c),
                 cm.support(c)
             )?;
         }
-        writeln!(f, "accuracy {:.4}, macro F1 {:.4}", cm.accuracy(), cm.macro_f1())
+        writeln!(
+            f,
+            "accuracy {:.4}, macro F1 {:.4}",
+            cm.accuracy(),
+            cm.macro_f1()
+        )
     }
 }
 
