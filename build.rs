@@ -31,9 +31,9 @@ const RULES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GradientShape",
-        "A product written into an existing tensor (e.g. dW) must have exactly that tensor's shape.",
-        "shape error (gradient shape): the product has {G} along an axis where the output has {E}",
-        "the result must have exactly the output tensor's shape",
+        "A result written into an existing tensor (e.g. dW += Xᵀ·dY) must have exactly that tensor's shape.",
+        "shape error (output shape): the output tensor has {G} along an axis where the result has {E}",
+        "the output tensor must have exactly the result's shape",
     ),
     (
         "ElementCount",
