@@ -163,7 +163,8 @@ impl<C: Dim> ConfusionMatrix<C> {
         &self.counts
     }
 
-    /// Counts one sample. Errors (and counts nothing) if a class is not below `C`.
+    /// Counts one sample. Errors (and counts nothing) if a class is not below `C` (the error
+    /// reports index 0: a single sample).
     pub fn add(&mut self, truth: usize, pred: usize) -> Result<(), MetricsError> {
         for class in [truth, pred] {
             if class >= C::USIZE {
