@@ -47,7 +47,8 @@
 //! [`boxed_zeroed`] build big values directly on the heap; in `no_std` code, put them in statics.
 //!
 //! ## Features
-//! - `std` (default): `alloc`, std's float math, and the [`data`] module.
+//! - `std` (default): `alloc`, std's float math, and the [`data`] module's file reading,
+//!   datasets, batches and splits ([`data::metrics`] works without it).
 //! - `alloc`: boxed constructors.
 //! - `libm`: float math without std.
 #![no_std]
@@ -59,7 +60,6 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-#[cfg(feature = "std")]
 pub mod data;
 pub mod gradcheck;
 pub mod init;
