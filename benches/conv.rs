@@ -59,13 +59,32 @@ impl Params<f32> for Relu {
 
 /// LeNet-5 as in `examples/mnist.rs`, in two nested tuples (a tuple chain holds up to 8 layers).
 type LeNet = (
-    (Conv1, Relu, MaxPool2d<U2>, Conv2, Relu, MaxPool2d<U2>, Flatten),
-    (Linear<f32, U400, U120>, Relu, Linear<f32, U120, U84>, Relu, Linear<f32, U84, U10>),
+    (
+        Conv1,
+        Relu,
+        MaxPool2d<U2>,
+        Conv2,
+        Relu,
+        MaxPool2d<U2>,
+        Flatten,
+    ),
+    (
+        Linear<f32, U400, U120>,
+        Relu,
+        Linear<f32, U120, U84>,
+        Relu,
+        Linear<f32, U84, U10>,
+    ),
 );
 
-fn random<Z: Zeroable>(rng: &mut Rng, visit: impl FnOnce(&mut Z, &mut dyn FnMut(&mut [f32]))) -> Box<Z> {
+fn random<Z: Zeroable>(
+    rng: &mut Rng,
+    visit: impl FnOnce(&mut Z, &mut dyn FnMut(&mut [f32])),
+) -> Box<Z> {
     let mut z = shaped::boxed_zeroed::<Z>();
-    visit(&mut z, &mut |s| s.iter_mut().for_each(|v| *v = rng.uniform(-1.0, 1.0)));
+    visit(&mut z, &mut |s| {
+        s.iter_mut().for_each(|v| *v = rng.uniform(-1.0, 1.0))
+    });
     z
 }
 
@@ -112,10 +131,19 @@ fn convs(c: &mut Criterion) {
 }
 
 /// Softmax cross-entropy: writes `dlogits = (softmax − onehot) / B` and returns the mean loss.
-fn softmax_xent<B: Dim>(logits: &Tensor<f32, (B, U10)>, labels: &[usize], d: &mut Tensor<f32, (B, U10)>) -> f32 {
+fn softmax_xent<B: Dim>(
+    logits: &Tensor<f32, (B, U10)>,
+    labels: &[usize],
+    d: &mut Tensor<f32, (B, U10)>,
+) -> f32 {
     let mut loss = 0.0;
     let n = B::USIZE as f32;
-    for ((row, drow), &label) in logits.as_slice().chunks_exact(10).zip(d.as_mut_slice().chunks_exact_mut(10)).zip(labels) {
+    for ((row, drow), &label) in logits
+        .as_slice()
+        .chunks_exact(10)
+        .zip(d.as_mut_slice().chunks_exact_mut(10))
+        .zip(labels)
+    {
         let m = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
         let mut s = 0.0;
         for (d, &v) in drow.iter_mut().zip(row) {

@@ -31,7 +31,9 @@ fn cnn_error_lines() {
     for (case, line) in expected {
         let path = format!("tests/conv_ui/{case}.stderr");
         let Ok(text) = std::fs::read_to_string(&path) else {
-            panic!("missing snapshot {path}: run TRYBUILD=overwrite cargo test --test conv_compile_fail");
+            panic!(
+                "missing snapshot {path}: run TRYBUILD=overwrite cargo test --test conv_compile_fail"
+            );
         };
         let first = text.lines().find(|l| l.starts_with("error")).unwrap();
         assert_eq!(first, format!("error[E0277]: {line}"), "{case}");

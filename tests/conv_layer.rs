@@ -20,17 +20,44 @@ where
     conv.visit_mut(&mut |p| fill(&mut rng, p));
     let mut x = shaped::boxed_zeroed::<Tensor<f64, SX>>();
     fill(&mut rng, x.as_mut_slice());
-    let mut work = shaped::boxed_zeroed::<<Conv2d<f64, C, F, K, S, P> as Layer<Tensor<f64, SX>>>::Work>();
+    let mut work =
+        shaped::boxed_zeroed::<<Conv2d<f64, C, F, K, S, P> as Layer<Tensor<f64, SX>>>::Work>();
     let mut y = shaped::boxed_zeroed::<Tensor<f64, SY>>();
     conv.forward(&x, &mut work, &mut y);
-    let expected = naive_conv(z, x.as_slice(), conv.weight.as_slice(), conv.bias.as_slice());
+    let expected = naive_conv(
+        z,
+        x.as_slice(),
+        conv.weight.as_slice(),
+        conv.bias.as_slice(),
+    );
     for (i, (a, e)) in y.iter().zip(&expected).enumerate() {
-        assert!((a - e).abs() <= 1e-12 * (1.0 + e.abs()), "{z:?} at {i}: {a} vs {e}");
+        assert!(
+            (a - e).abs() <= 1e-12 * (1.0 + e.abs()),
+            "{z:?} at {i}: {a} vs {e}"
+        );
     }
 }
 
-fn sizes(b: usize, c: usize, h: usize, w: usize, f: usize, k: usize, s: usize, p: usize) -> ConvSizes {
-    ConvSizes { b, c, h, w, f, k, s, p }
+fn sizes(
+    b: usize,
+    c: usize,
+    h: usize,
+    w: usize,
+    f: usize,
+    k: usize,
+    s: usize,
+    p: usize,
+) -> ConvSizes {
+    ConvSizes {
+        b,
+        c,
+        h,
+        w,
+        f,
+        k,
+        s,
+        p,
+    }
 }
 
 #[test]
@@ -60,7 +87,10 @@ where
     fill(&mut rng, x.as_mut_slice());
     let (ex, ep) = gradcheck(&mut *conv, &x, 3);
     println!("gradcheck {label}: dX {ex:.2e}, dW/db {ep:.2e}");
-    assert!(ex <= 1e-6 && ep <= 1e-6, "{label}: dX {ex:e}, params {ep:e}");
+    assert!(
+        ex <= 1e-6 && ep <= 1e-6,
+        "{label}: dX {ex:e}, params {ep:e}"
+    );
 }
 
 #[test]

@@ -5,7 +5,12 @@ use shaped::nn::{Conv2d, Flatten, Linear, MaxPool2d, Params};
 use shaped::prelude::*;
 use shaped::rand::Rng;
 
-type Model = (Conv2d<f32, U1, U2, U3>, MaxPool2d<U2>, Flatten, Linear<f32, U8, U3>);
+type Model = (
+    Conv2d<f32, U1, U2, U3>,
+    MaxPool2d<U2>,
+    Flatten,
+    Linear<f32, U8, U3>,
+);
 
 fn model(seed: u64) -> Box<Model> {
     let mut m = shaped::boxed_zeroed::<Model>();
@@ -63,37 +68,74 @@ fn bad_input_gives_clear_errors_and_leaves_the_model_alone() {
     bad[0] = b'X';
     assert_eq!(load(&bad), WeightsError::BadMagic);
     assert_eq!(load(b"PNG"), WeightsError::BadMagic);
-    assert_eq!(load(&good[..10]), WeightsError::Truncated { expected: HEADER_LEN, found: 10 });
+    assert_eq!(
+        load(&good[..10]),
+        WeightsError::Truncated {
+            expected: HEADER_LEN,
+            found: 10
+        }
+    );
     let mut bad = good.clone();
     bad[8] = 2;
     assert_eq!(load(&bad), WeightsError::UnsupportedVersion(2));
     let cut = good.len() - 3;
-    assert_eq!(load(&good[..cut]), WeightsError::Truncated { expected: good.len(), found: cut });
+    assert_eq!(
+        load(&good[..cut]),
+        WeightsError::Truncated {
+            expected: good.len(),
+            found: cut
+        }
+    );
     let mut long = good.clone();
     long.push(0);
     assert_eq!(
         load(&long),
-        WeightsError::TrailingBytes { expected: good.len(), found: good.len() + 1 }
+        WeightsError::TrailingBytes {
+            expected: good.len(),
+            found: good.len() + 1
+        }
     );
     let other = weights::to_bytes(&Linear::<f32, U3, U2>::zeros());
     let err = load(&other);
-    assert_eq!(err, WeightsError::WrongCount { expected: 47, found: 8 });
+    assert_eq!(
+        err,
+        WeightsError::WrongCount {
+            expected: 47,
+            found: 8
+        }
+    );
     assert_eq!(
         err.to_string(),
         "weights hold 8 parameters but the model has 47 (another architecture?)"
     );
-    assert_eq!(params(&b), before, "a failed load must not change the model");
+    assert_eq!(
+        params(&b),
+        before,
+        "a failed load must not change the model"
+    );
 
     let f64_bytes = weights::to_bytes(&Linear::<f64, U8, U3>::zeros());
     let mut f32_model = Linear::<f32, U8, U3>::zeros();
     let err = weights::load_from_slice(&mut f32_model, &f64_bytes).unwrap_err();
-    assert_eq!(err, WeightsError::WrongElementType { expected: 1, found: 2 });
-    assert_eq!(err.to_string(), "weights have element type f64 but the model uses f32");
+    assert_eq!(
+        err,
+        WeightsError::WrongElementType {
+            expected: 1,
+            found: 2
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "weights have element type f64 but the model uses f32"
+    );
 
     let mut small = [0u8; 10];
     assert_eq!(
         weights::save_to_slice(&*a, &mut small).unwrap_err(),
-        WeightsError::BufferTooSmall { needed: good.len(), available: 10 }
+        WeightsError::BufferTooSmall {
+            needed: good.len(),
+            available: 10
+        }
     );
     let missing = weights::load_file(&mut *b, "/nonexistent/shaped.bin").unwrap_err();
     assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);

@@ -128,7 +128,10 @@ impl fmt::Display for WeightsError {
         match *self {
             WeightsError::BadMagic => write!(f, "not a shaped weights file (bad magic bytes)"),
             WeightsError::UnsupportedVersion(v) => {
-                write!(f, "weights format version {v} is not supported (expected {VERSION})")
+                write!(
+                    f,
+                    "weights format version {v} is not supported (expected {VERSION})"
+                )
             }
             WeightsError::WrongElementType { expected, found } => write!(
                 f,
@@ -141,13 +144,22 @@ impl fmt::Display for WeightsError {
                 "weights hold {found} parameters but the model has {expected} (another architecture?)"
             ),
             WeightsError::Truncated { expected, found } => {
-                write!(f, "weights data truncated: {found} bytes, expected {expected}")
+                write!(
+                    f,
+                    "weights data truncated: {found} bytes, expected {expected}"
+                )
             }
             WeightsError::TrailingBytes { expected, found } => {
-                write!(f, "weights data too long: {found} bytes, expected {expected}")
+                write!(
+                    f,
+                    "weights data too long: {found} bytes, expected {expected}"
+                )
             }
             WeightsError::BufferTooSmall { needed, available } => {
-                write!(f, "buffer of {available} bytes is too small for {needed} bytes of weights")
+                write!(
+                    f,
+                    "buffer of {available} bytes is too small for {needed} bytes of weights"
+                )
             }
         }
     }
@@ -288,5 +300,6 @@ pub fn load_file<T: WeightElem, M: Params<T>>(
     path: impl AsRef<std::path::Path>,
 ) -> std::io::Result<()> {
     let bytes = std::fs::read(path)?;
-    load_from_slice(model, &bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    load_from_slice(model, &bytes)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }

@@ -15,12 +15,20 @@ pub fn fill(rng: &mut Rng, xs: &mut [f64]) {
 /// Relative error of an analytic against a numeric derivative.
 pub fn rel_err(a: f64, n: f64) -> f64 {
     let scale = a.abs().max(n.abs());
-    if scale < 1e-7 { (a - n).abs() } else { (a - n).abs() / scale }
+    if scale < 1e-7 {
+        (a - n).abs()
+    } else {
+        (a - n).abs() / scale
+    }
 }
 
 /// Maximum relative errors (input gradient, parameter gradient) of `layer` at `x` against central
 /// differences of the loss `L = Σ r·y` with fixed random `r`.
-pub fn gradcheck<L, SX: Shape, SY: Shape>(layer: &mut L, x: &Tensor<f64, SX>, seed: u64) -> (f64, f64)
+pub fn gradcheck<L, SX: Shape, SY: Shape>(
+    layer: &mut L,
+    x: &Tensor<f64, SX>,
+    seed: u64,
+) -> (f64, f64)
 where
     L: Layer<Tensor<f64, SX>, Output = Tensor<f64, SY>> + Params<f64> + Zeroable,
 {
