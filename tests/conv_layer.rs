@@ -38,6 +38,7 @@ where
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn sizes(
     b: usize,
     c: usize,

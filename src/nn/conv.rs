@@ -86,8 +86,11 @@ impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> core::fmt::Debug
 /// (see the module `im2col` notes), reused for every sample and for `dX` in backward.
 /// Its size follows from the types, so it lives in static memory or one zeroed allocation.
 pub struct ConvWork<T, C: Dim, K: Dim, OH: Dim, OW: Dim> {
-    cols: generic_array::GenericArray<Tensor<T, (K, K, OH, OW)>, C>,
+    cols: Cols<T, C, K, OH, OW>,
 }
+
+/// `C` blocks of `(K, K, OH, OW)`: the rows of the column matrix, grouped by input channel.
+type Cols<T, C, K, OH, OW> = generic_array::GenericArray<Tensor<T, (K, K, OH, OW)>, C>;
 
 // SAFETY: an array of zeroable tensors.
 unsafe impl<T: Zeroable, C: Dim, K: Dim, OH: Dim, OW: Dim> Zeroable for ConvWork<T, C, K, OH, OW> {}

@@ -14,7 +14,7 @@ use crate::tensor::Tensor;
 ///
 /// Forward keeps the position of each window's maximum (its `Work`, one `u32` per output);
 /// backward sends each output gradient to that position. On ties the first maximum in row-major
-/// order wins. NaN inputs are never selected unless the whole window is NaN.
+/// order wins. (A NaN is passed on only when it is the first element of its window.)
 ///
 /// ```
 /// use shaped::prelude::*;
@@ -54,7 +54,7 @@ macro_rules! marker_layer {
         }
         impl<K, S> Clone for $name<K, S> {
             fn clone(&self) -> Self {
-                Self::new()
+                *self
             }
         }
         impl<K, S> Copy for $name<K, S> {}
@@ -138,7 +138,7 @@ where
                         let row = (y0 + ky) * g.w + x0;
                         for i in row..row + g.k {
                             // Strictly greater: the first maximum wins ties.
-                            if xp[i] > xp[best] || xp[best] != xp[best] {
+                            if xp[i] > xp[best] {
                                 best = i;
                             }
                         }
