@@ -153,7 +153,7 @@ fn same_padding_keeps_the_size() {
     conv.weight[[0, 0, 1, 1]] = 1.0; // identity kernel
     let x: Tensor4<f64, U1, U1, U2, U3> = tensor([[[[1., 2., 3.], [4., 5., 6.]]]]);
     let mut y = Tensor4::<f64, U1, U1, U2, U3>::zeros();
-    let mut work: shaped::nn::ConvWork<f64, U1, U3, U2, U3> = Zeroable::zeroed();
+    let mut work: shaped::nn::ConvWork<f64, U1, U3, U2, U3, U4, U5> = Zeroable::zeroed();
     conv.forward(&x, &mut work, &mut y);
     assert_eq!(y, x);
 }

@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 
 use typenum::{U0, U1, Unsigned};
 
-use self::im2col::{Geom, col2im, im2col};
+use self::im2col::{Geom, col2im, im2col, pad, unpad};
 use crate::kernel::Gemm;
 use crate::nn::{Layer, Params};
 use crate::scalar::{Scalar, Zeroable};
@@ -82,33 +82,53 @@ impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> core::fmt::Debug
     }
 }
 
-/// The workspace of a [`Conv2d`]: the column matrix of one sample, `(C·K·K, OH·OW)`
-/// (see the module `im2col` notes), reused for every sample and for `dX` in backward.
-/// Its size follows from the types, so it lives in static memory or one zeroed allocation.
-pub struct ConvWork<T, C: Dim, K: Dim, OH: Dim, OW: Dim> {
+/// The workspace of a [`Conv2d`]: the column matrix of one sample, `(C·K·K, OH·OW)` (see the
+/// `im2col` notes), reused for every sample and for `dX` in backward, and a zero-padded copy of one
+/// sample, `(C, HP, WP)`. Its size follows from the types, so it lives in static memory or one
+/// zeroed allocation.
+pub struct ConvWork<T, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> {
     cols: Cols<T, C, K, OH, OW>,
+    padded: Tensor<T, (C, HP, WP)>,
 }
 
 /// `C` blocks of `(K, K, OH, OW)`: the rows of the column matrix, grouped by input channel.
 type Cols<T, C, K, OH, OW> = generic_array::GenericArray<Tensor<T, (K, K, OH, OW)>, C>;
 
-// SAFETY: an array of zeroable tensors.
-unsafe impl<T: Zeroable, C: Dim, K: Dim, OH: Dim, OW: Dim> Zeroable for ConvWork<T, C, K, OH, OW> {}
+// SAFETY: zeroable tensors.
+unsafe impl<T: Zeroable, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> Zeroable
+    for ConvWork<T, C, K, OH, OW, HP, WP>
+{
+}
 
-impl<T, C: Dim, K: Dim, OH: Dim, OW: Dim> ConvWork<T, C, K, OH, OW> {
-    /// The column matrix as one row-major slice of `C·K·K·OH·OW` values.
+impl<T, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> ConvWork<T, C, K, OH, OW, HP, WP> {
+    /// The padded sample and the column matrix (one row-major slice of `C·K·K·OH·OW` values).
     #[inline(always)]
-    fn cols_mut(&mut self) -> &mut [T] {
+    fn parts(&mut self) -> (&mut [T], &mut [T]) {
         let len = C::USIZE * <(K, K, OH, OW)>::NUMEL;
-        const { assert!(size_of::<Self>() == C::USIZE * <(K, K, OH, OW)>::NUMEL * size_of::<T>()) };
+        const {
+            assert!(
+                size_of::<Cols<T, C, K, OH, OW>>()
+                    == C::USIZE * <(K, K, OH, OW)>::NUMEL * size_of::<T>()
+            )
+        };
         // SAFETY: `C` tensors of `K·K·OH·OW` values each, contiguous (generic arrays and tensors
-        // have the layout of plain arrays), so the whole value is `len` contiguous `T`s.
-        unsafe { core::slice::from_raw_parts_mut(self.cols.as_mut_ptr().cast::<T>(), len) }
+        // have the layout of plain arrays), so the field is `len` contiguous `T`s.
+        let cols =
+            unsafe { core::slice::from_raw_parts_mut(self.cols.as_mut_ptr().cast::<T>(), len) };
+        (self.padded.as_mut_slice(), cols)
     }
 }
 
 /// The work type of a convolution on inputs of height `H` and width `W`.
-type WorkOf<T, C, K, S, P, H, W> = ConvWork<T, C, K, ConvOut<H, K, S, P>, ConvOut<W, K, S, P>>;
+type WorkOf<T, C, K, S, P, H, W> = ConvWork<
+    T,
+    C,
+    K,
+    ConvOut<H, K, S, P>,
+    ConvOut<W, K, S, P>,
+    <H as ConvDim<K, S, P>>::Padded,
+    <W as ConvDim<K, S, P>>::Padded,
+>;
 
 impl<T, B, C, C2, F, K, S, P, H, W> Layer<Tensor<T, (B, C2, H, W)>> for Conv2d<T, C, F, K, S, P>
 where
@@ -129,9 +149,9 @@ where
     fn forward(&self, x: &Tensor<T, (B, C2, H, W)>, work: &mut Self::Work, y: &mut Self::Output) {
         let g = geom::<C, K, S, P, H, W>();
         let (f, q, n) = (F::USIZE, g.rows(), g.pixels());
-        let cols = work.cols_mut();
+        let (padded, cols) = work.parts();
         for b in 0..B::USIZE {
-            im2col(g, x.outer(b), cols);
+            im2col(g, padded_sample(g, x.outer(b), padded), cols);
             let yb = y.outer_mut(b);
             for (row, &bias) in yb.chunks_exact_mut(n).zip(self.bias.as_slice()) {
                 row.fill(bias);
@@ -150,13 +170,13 @@ where
     ) {
         let g = geom::<C, K, S, P, H, W>();
         let (f, q, n) = (F::USIZE, g.rows(), g.pixels());
-        let cols = work.cols_mut();
+        let (padded, cols) = work.parts();
         for b in 0..B::USIZE {
             let dyb = dy.outer(b);
             for (d, row) in grads.bias.iter_mut().zip(dyb.chunks_exact(n)) {
                 *d += row.iter().fold(T::zero(), |s, &v| s + v);
             }
-            im2col(g, x.outer(b), cols);
+            im2col(g, padded_sample(g, x.outer(b), padded), cols);
             // dW (F, Q) += dY_b (F, N) · colsᵀ
             T::gemm(
                 Gemm::nn(f, n, q).tb().acc(),
@@ -168,10 +188,27 @@ where
                 // dcols (Q, N) = Wᵀ · dY_b, then scattered back onto the input pixels.
                 T::gemm(Gemm::nn(q, f, n).ta(), self.weight.as_slice(), dyb, cols);
                 let dxb = dx.outer_mut(b);
-                dxb.fill(T::zero());
-                col2im(g, cols, dxb);
+                if g.p == 0 {
+                    dxb.fill(T::zero());
+                    col2im(g, cols, dxb);
+                } else {
+                    padded.fill(T::zero());
+                    col2im(g, cols, padded);
+                    unpad(g, padded, dxb);
+                }
             }
         }
+    }
+}
+
+/// The sample itself without padding, else its padded copy in `buf`.
+#[inline(always)]
+fn padded_sample<'a, T: Scalar>(g: Geom, x: &'a [T], buf: &'a mut [T]) -> &'a [T] {
+    if g.p == 0 {
+        x
+    } else {
+        pad(g, x, buf);
+        buf
     }
 }
 

@@ -31,6 +31,8 @@ use super::{Dim, rules};
 pub trait ConvDim<K, S, P>: Dim {
     /// The output size along this axis.
     type Out: Dim;
+    /// The padded input size `Self + 2P` (the size of a padded copy of the input).
+    type Padded: Dim;
 }
 
 /// Output size of a convolution along one axis: `⌊(N + 2P − K) / S⌋ + 1`.
@@ -82,7 +84,9 @@ where
     N: Add<Prod<P, U2>>,
     Padded<N, P>: IsGreaterOrEqual<K>,
     GrEq<Padded<N, P>, K>: Slide<Padded<N, P>, K, S, rules::ConvKernelFits>,
+    Padded<N, P>: Dim,
 {
+    type Padded = Padded<N, P>;
     type Out = <GrEq<Padded<N, P>, K> as Slide<Padded<N, P>, K, S, rules::ConvKernelFits>>::Out;
 }
 

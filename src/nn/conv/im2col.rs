@@ -4,13 +4,15 @@
 //! The column matrix of one sample is `(C·K·K, OH·OW)`, row `(c·K + ky)·K + kx`, column
 //! `oy·OW + ox`, holding `x[c][oy·S + ky − P][ox·S + kx − P]` (zero in the padding). Then
 //! `y = W · cols` with `W` viewed as `(F, C·K·K)`.
+//!
+//! Both work on a zero-padded copy of the sample, `(C, H + 2P, W + 2P)`, so every row segment they
+//! move has the fixed length `OW`: no bounds logic in the loops, and copies the compiler inlines.
 
 /// The sizes of one convolution, known after inlining (they come from the layer's types).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Geom {
-    /// Input channels.
+    /// Input channels, height, width.
     pub c: usize,
-    /// Input height and width.
     pub h: usize,
     pub w: usize,
     /// Kernel size, stride, padding.
@@ -33,79 +35,94 @@ impl Geom {
     pub fn pixels(&self) -> usize {
         self.oh * self.ow
     }
-    /// Elements of one input sample: `C·H·W`.
+    /// Padded height and width.
     #[inline(always)]
-    pub fn sample(&self) -> usize {
-        self.c * self.h * self.w
+    fn padded(&self) -> (usize, usize) {
+        (self.h + 2 * self.p, self.w + 2 * self.p)
     }
-    /// The output columns `ox` whose input column `ox·S + kx − P` lies inside `0..W`.
+    /// Elements of one padded sample: `C·(H + 2P)·(W + 2P)`.
     #[inline(always)]
-    fn valid_ox(&self, kx: usize) -> (usize, usize) {
-        let (s, p) = (self.s, self.p);
-        let lo = if kx >= p { 0 } else { (p - kx).div_ceil(s) };
-        let hi = if self.w + p > kx {
-            (self.w + p - kx).div_ceil(s).min(self.ow)
-        } else {
-            0
-        };
-        (lo.min(hi), hi)
-    }
-    /// The input row of output row `oy` and kernel row `ky`, or `None` in the padding.
-    #[inline(always)]
-    fn input_row(&self, oy: usize, ky: usize) -> Option<usize> {
-        let iy = oy * self.s + ky;
-        (iy >= self.p && iy < self.h + self.p).then(|| iy - self.p)
+    pub fn padded_len(&self) -> usize {
+        let (hp, wp) = self.padded();
+        self.c * hp * wp
     }
 }
 
-/// Writes the column matrix of one sample `x: (C, H, W)` into `cols: (C·K·K, OH·OW)`.
+/// Copies one sample `x: (C, H, W)` into `xp: (C, H + 2P, W + 2P)` with a zero border.
 #[inline(always)]
-pub(crate) fn im2col<T: crate::Scalar>(g: Geom, x: &[T], cols: &mut [T]) {
-    let (k, n) = (g.k, g.pixels());
-    let x = &x[..g.sample()];
-    let cols = &mut cols[..g.rows() * n];
-    for (r, row) in cols.chunks_exact_mut(n).enumerate() {
-        let (c, ky, kx) = (r / (k * k), (r / k) % k, r % k);
-        let (lo, hi) = g.valid_ox(kx);
+pub(crate) fn pad<T: crate::Scalar>(g: Geom, x: &[T], xp: &mut [T]) {
+    let (hp, wp) = g.padded();
+    let xp = &mut xp[..g.padded_len()];
+    if g.p == 0 {
+        xp.copy_from_slice(&x[..xp.len()]);
+        return;
+    }
+    for (plane, src) in xp.chunks_exact_mut(hp * wp).zip(x.chunks_exact(g.h * g.w)) {
+        let (top, rest) = plane.split_at_mut(g.p * wp);
+        top.fill(T::zero());
+        let (mid, bottom) = rest.split_at_mut(g.h * wp);
+        bottom.fill(T::zero());
+        for (row, s) in mid.chunks_exact_mut(wp).zip(src.chunks_exact(g.w)) {
+            row[..g.p].fill(T::zero());
+            row[g.p..g.p + g.w].copy_from_slice(s);
+            row[g.p + g.w..].fill(T::zero());
+        }
+    }
+}
+
+/// Copies the interior of `dxp: (C, H + 2P, W + 2P)` to `dx: (C, H, W)`.
+#[inline(always)]
+pub(crate) fn unpad<T: crate::Scalar>(g: Geom, dxp: &[T], dx: &mut [T]) {
+    let (hp, wp) = g.padded();
+    let planes = dxp[..g.padded_len()].chunks_exact(hp * wp);
+    for (plane, dst) in planes.zip(dx.chunks_exact_mut(g.h * g.w)) {
+        let rows = plane[g.p * wp..].chunks_exact(wp);
+        for (src, d) in rows.zip(dst.chunks_exact_mut(g.w)) {
+            d.copy_from_slice(&src[g.p..g.p + g.w]);
+        }
+    }
+}
+
+/// The start of the padded-input segment read by column-matrix row `r` at output row `oy`.
+#[inline(always)]
+fn segment(g: Geom, r: usize, oy: usize) -> usize {
+    let (hp, wp) = g.padded();
+    let (c, ky, kx) = (r / (g.k * g.k), (r / g.k) % g.k, r % g.k);
+    (c * hp + oy * g.s + ky) * wp + kx
+}
+
+/// Writes the column matrix of one padded sample `xp` into `cols: (C·K·K, OH·OW)`.
+#[inline(always)]
+pub(crate) fn im2col<T: crate::Scalar>(g: Geom, xp: &[T], cols: &mut [T]) {
+    let n = g.pixels();
+    for (r, row) in cols[..g.rows() * n].chunks_exact_mut(n).enumerate() {
         for (oy, out) in row.chunks_exact_mut(g.ow).enumerate() {
-            let Some(iy) = g.input_row(oy, ky) else {
-                out.fill(T::zero());
-                continue;
-            };
-            let src = &x[(c * g.h + iy) * g.w..][..g.w];
-            out[..lo].fill(T::zero());
-            out[hi..].fill(T::zero());
+            let src = &xp[segment(g, r, oy)..];
             if g.s == 1 {
-                out[lo..hi].copy_from_slice(&src[lo + kx - g.p..hi + kx - g.p]);
+                out.copy_from_slice(&src[..g.ow]);
             } else {
-                for (ox, o) in (lo..hi).zip(&mut out[lo..hi]) {
-                    *o = src[ox * g.s + kx - g.p];
+                for (ox, o) in out.iter_mut().enumerate() {
+                    *o = src[ox * g.s];
                 }
             }
         }
     }
 }
 
-/// Adds the column matrix `cols: (C·K·K, OH·OW)` back onto one sample `dx: (C, H, W)` (the adjoint
-/// of [`im2col`]); `dx` must be zeroed (or hold what it should be added to).
+/// Adds the column matrix `cols: (C·K·K, OH·OW)` onto the padded sample gradient `dxp` (the adjoint
+/// of [`im2col`]); `dxp` must be zeroed first.
 #[inline(always)]
-pub(crate) fn col2im<T: crate::Scalar>(g: Geom, cols: &[T], dx: &mut [T]) {
-    let (k, n) = (g.k, g.pixels());
-    let dx = &mut dx[..g.sample()];
+pub(crate) fn col2im<T: crate::Scalar>(g: Geom, cols: &[T], dxp: &mut [T]) {
+    let n = g.pixels();
     for (r, row) in cols[..g.rows() * n].chunks_exact(n).enumerate() {
-        let (c, ky, kx) = (r / (k * k), (r / k) % k, r % k);
-        let (lo, hi) = g.valid_ox(kx);
         for (oy, src) in row.chunks_exact(g.ow).enumerate() {
-            let Some(iy) = g.input_row(oy, ky) else {
-                continue;
-            };
-            let dst = &mut dx[(c * g.h + iy) * g.w..][..g.w];
+            let dst = &mut dxp[segment(g, r, oy)..];
             if g.s == 1 {
-                let d = &mut dst[lo + kx - g.p..hi + kx - g.p];
-                d.iter_mut().zip(&src[lo..hi]).for_each(|(d, &v)| *d += v);
+                let d = &mut dst[..g.ow];
+                d.iter_mut().zip(src).for_each(|(d, &v)| *d += v);
             } else {
-                for ox in lo..hi {
-                    dst[ox * g.s + kx - g.p] += src[ox];
+                for (ox, &v) in src.iter().enumerate() {
+                    dst[ox * g.s] += v;
                 }
             }
         }
