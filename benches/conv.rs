@@ -1,1 +1,203 @@
-fn main() {}
+//! Convolution workloads against the reference figures (PyTorch 2.15 + oneDNN, 1 thread, f32, on
+//! this machine): conv 1→6 5×5 pad 2 on 28×28 (batch 32), conv 6→16 5×5 on 14×14 (batch 32),
+//! a LeNet-5 SGD training step at batch 32 and LeNet-5 inference at batch 1.
+//!
+//! `cargo bench --bench conv` (default flags: no `-C target-cpu`).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use shaped::nn::{Conv2d, Flatten, Layer, Linear, MaxPool2d, Params};
+use shaped::prelude::*;
+use shaped::rand::Rng;
+
+type Conv1 = Conv2d<f32, U1, U6, U5, U1, U2>;
+type Conv2 = Conv2d<f32, U6, U16, U5>;
+type X1 = Tensor4<f32, U32, U1, U28, U28>;
+type X2 = Tensor4<f32, U32, U6, U14, U14>;
+
+/// `max(x, 0)`, local to the bench so it does not depend on the activation module.
+#[derive(Clone, Copy, Debug, Default)]
+struct Relu;
+unsafe impl Zeroable for Relu {}
+impl<S: Shape> Layer<Tensor<f32, S>> for Relu {
+    type Output = Tensor<f32, S>;
+    type Work = ();
+    fn forward(&self, x: &Tensor<f32, S>, _: &mut (), y: &mut Tensor<f32, S>) {
+        for (y, &x) in y.iter_mut().zip(x.iter()) {
+            *y = x.max(0.0);
+        }
+    }
+    fn backward(
+        &self,
+        x: &Tensor<f32, S>,
+        _: &mut (),
+        dy: &Tensor<f32, S>,
+        dx: Option<&mut Tensor<f32, S>>,
+        _: &mut Self,
+    ) {
+        if let Some(dx) = dx {
+            for ((d, &x), &g) in dx.iter_mut().zip(x.iter()).zip(dy.iter()) {
+                *d = if x > 0.0 { g } else { 0.0 };
+            }
+        }
+    }
+}
+impl Params<f32> for Relu {
+    const PARAMS: usize = 0;
+    fn visit(&self, _: &mut impl FnMut(&[f32])) {}
+    fn visit_mut(&mut self, _: &mut impl FnMut(&mut [f32])) {}
+    fn zip_params<const N: usize>(
+        &mut self,
+        _: &Self,
+        _: [&mut Self; N],
+        _: &mut impl FnMut(&mut [f32], &[f32], [&mut [f32]; N]),
+    ) {
+    }
+}
+
+/// LeNet-5 as in `examples/mnist.rs`, in two nested tuples (a tuple chain holds up to 8 layers).
+type LeNet = (
+    (
+        Conv1,
+        Relu,
+        MaxPool2d<U2>,
+        Conv2,
+        Relu,
+        MaxPool2d<U2>,
+        Flatten,
+    ),
+    (
+        Linear<f32, U400, U120>,
+        Relu,
+        Linear<f32, U120, U84>,
+        Relu,
+        Linear<f32, U84, U10>,
+    ),
+);
+
+fn random<Z: Zeroable>(
+    rng: &mut Rng,
+    visit: impl FnOnce(&mut Z, &mut dyn FnMut(&mut [f32])),
+) -> Box<Z> {
+    let mut z = shaped::boxed_zeroed::<Z>();
+    visit(&mut z, &mut |s| {
+        s.iter_mut().for_each(|v| *v = rng.uniform(-1.0, 1.0))
+    });
+    z
+}
+
+fn tensor_rand<S: Shape>(rng: &mut Rng) -> Box<Tensor<f32, S>> {
+    random::<Tensor<f32, S>>(rng, |t, f| f(t.as_mut_slice()))
+}
+
+fn conv_layer<C: Params<f32> + Zeroable>(rng: &mut Rng) -> Box<C> {
+    let mut c = shaped::boxed_zeroed::<C>();
+    c.visit_mut(&mut |s| s.iter_mut().for_each(|v| *v = rng.uniform(-0.3, 0.3)));
+    c
+}
+
+fn bench_conv<L, X, Y>(c: &mut Criterion, name: &str, first_layer: bool)
+where
+    L: Layer<Tensor<f32, X>, Output = Tensor<f32, Y>> + Params<f32> + Zeroable,
+    X: Shape,
+    Y: Shape,
+{
+    let mut rng = Rng::new(1);
+    let layer = conv_layer::<L>(&mut rng);
+    let x = tensor_rand::<X>(&mut rng);
+    let dy = tensor_rand::<Y>(&mut rng);
+    let mut work = shaped::boxed_zeroed::<L::Work>();
+    let mut y = shaped::boxed_zeroed::<Tensor<f32, Y>>();
+    let mut dx = shaped::boxed_zeroed::<Tensor<f32, X>>();
+    let mut grads = shaped::boxed_zeroed::<L>();
+    c.bench_function(&format!("{name} forward"), |b| {
+        b.iter(|| layer.forward(black_box(&x), &mut work, &mut y))
+    });
+    c.bench_function(&format!("{name} forward+backward"), |b| {
+        b.iter(|| {
+            layer.forward(black_box(&x), &mut work, &mut y);
+            let dx = if first_layer { None } else { Some(&mut *dx) };
+            layer.backward(&x, &mut work, &dy, dx, &mut grads);
+        })
+    });
+}
+
+fn convs(c: &mut Criterion) {
+    bench_conv::<Conv1, (U32, U1, U28, U28), _>(c, "conv 1->6 5x5 pad2 28x28 b32 (no dX)", true);
+    bench_conv::<Conv2, (U32, U6, U14, U14), _>(c, "conv 6->16 5x5 14x14 b32", false);
+    let _ = (size_of::<X1>(), size_of::<X2>());
+}
+
+/// Softmax cross-entropy: writes `dlogits = (softmax − onehot) / B` and returns the mean loss.
+fn softmax_xent<B: Dim>(
+    logits: &Tensor<f32, (B, U10)>,
+    labels: &[usize],
+    d: &mut Tensor<f32, (B, U10)>,
+) -> f32 {
+    let mut loss = 0.0;
+    let n = B::USIZE as f32;
+    for ((row, drow), &label) in logits
+        .as_slice()
+        .chunks_exact(10)
+        .zip(d.as_mut_slice().chunks_exact_mut(10))
+        .zip(labels)
+    {
+        let m = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        let mut s = 0.0;
+        for (d, &v) in drow.iter_mut().zip(row) {
+            *d = (v - m).exp();
+            s += *d;
+        }
+        for d in drow.iter_mut() {
+            *d /= s * n;
+        }
+        drow[label] -= 1.0 / n;
+        loss -= ((row[label] - m).exp() / s).ln();
+    }
+    loss / n
+}
+
+fn lenet(c: &mut Criterion) {
+    type XB = Tensor4<f32, U32, U1, U28, U28>;
+    let mut rng = Rng::new(2);
+    let mut model = shaped::boxed_zeroed::<LeNet>();
+    model.init(shaped::init::Scheme::HeUniform, &mut rng);
+    let mut grads = shaped::boxed_zeroed::<LeNet>();
+    let x = random::<XB>(&mut rng, |t, f| f(t.as_mut_slice()));
+    let labels: Vec<usize> = (0..32).map(|i| i % 10).collect();
+    let mut work = shaped::boxed_zeroed::<<LeNet as Layer<XB>>::Work>();
+    let mut logits = shaped::boxed_zeroed::<Tensor2<f32, U32, U10>>();
+    let mut dlogits = shaped::boxed_zeroed::<Tensor2<f32, U32, U10>>();
+    c.bench_function("lenet-5 train step b32 (sgd)", |b| {
+        b.iter(|| {
+            model.forward(black_box(&x), &mut work, &mut logits);
+            let loss = softmax_xent(&logits, &labels, &mut dlogits);
+            grads.zero();
+            model.backward(&x, &mut work, &dlogits, None, &mut grads);
+            model.zip_params(&grads, [], &mut |p, g, []| {
+                p.iter_mut().zip(g).for_each(|(p, &g)| *p -= 0.01 * g)
+            });
+            black_box(loss)
+        })
+    });
+
+    type X1B = Tensor4<f32, U1, U1, U28, U28>;
+    let x1 = random::<X1B>(&mut rng, |t, f| f(t.as_mut_slice()));
+    let mut work1 = shaped::boxed_zeroed::<<LeNet as Layer<X1B>>::Work>();
+    let mut out1 = Tensor2::<f32, U1, U10>::zeros();
+    c.bench_function("lenet-5 inference b1", |b| {
+        b.iter(|| model.forward(black_box(&x1), &mut work1, &mut out1))
+    });
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(20)
+}
+
+criterion_group! { name = benches; config = config(); targets = convs, lenet }
+criterion_main!(benches);

@@ -18,6 +18,7 @@ mod linear;
 pub mod loss;
 pub mod network;
 pub mod pool;
+pub mod weights;
 
 pub use activation::*;
 pub use conv::*;

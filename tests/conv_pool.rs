@@ -1,0 +1,93 @@
+//! Max/avg pooling and flatten: hand-computed outputs, gradients against central differences (f64),
+//! the tie rule of max pooling.
+
+mod conv_common;
+
+use conv_common::{fill, gradcheck};
+use shaped::nn::{AvgPool2d, Flatten, Layer, MaxPool2d};
+use shaped::prelude::*;
+use shaped::rand::Rng;
+
+/// Distinct values at least 0.01 apart (shuffled), so a perturbation of 1e-5 never moves a maximum.
+fn distinct<S: Shape>(seed: u64) -> Box<Tensor<f64, S>> {
+    let mut order: Vec<usize> = (0..S::NUMEL).collect();
+    Rng::new(seed).shuffle(&mut order);
+    Tensor::boxed_from_flat_fn(|i| order[i] as f64 * 0.01 - 0.3)
+}
+
+#[test]
+fn max_pool_forward_by_hand() {
+    let x: Tensor4<f64, U1, U2, U3, U4> = tensor([[
+        [[1., 9., 2., 3.], [4., 5., 8., 7.], [0., 0., 0., 0.]],
+        [[-1., -2., -3., -4.], [-5., -6., -7., -8.], [1., 1., 1., 1.]],
+    ]]);
+    let (mut work, mut y) = Default::default();
+    MaxPool2d::<U2>::new().forward(&x, &mut work, &mut y);
+    let y: Tensor4<f64, U1, U2, U1, U2> = y;
+    assert_eq!(y, tensor([[[[9., 8.]], [[-1., -3.]]]]));
+    // Overlapping windows: 3×3, stride 1 on 3×4 gives 1×2.
+    let (mut work, mut y) = Default::default();
+    MaxPool2d::<U3, U1>::new().forward(&x, &mut work, &mut y);
+    let y: Tensor4<f64, U1, U2, U1, U2> = y;
+    assert_eq!(y, tensor([[[[9., 9.]], [[1., 1.]]]]));
+}
+
+#[test]
+fn max_pool_ties_go_to_the_first_maximum() {
+    let x: Tensor4<f64, U1, U1, U2, U4> = tensor([[[[1., 3., 2., 2.], [3., 3., 2., 2.]]]]);
+    let mut work = Default::default();
+    let mut y = Tensor4::<f64, U1, U1, U1, U2>::zeros();
+    let pool = MaxPool2d::<U2>::new();
+    pool.forward(&x, &mut work, &mut y);
+    let mut dx = Tensor4::<f64, U1, U1, U2, U4>::zeros();
+    pool.backward(
+        &x,
+        &mut work,
+        &tensor([[[[10., 20.]]]]),
+        Some(&mut dx),
+        &mut pool.clone(),
+    );
+    // First window: maxima at (0,1), (1,0), (1,1) -> (0,1). Second: all 2 -> (0,2).
+    assert_eq!(dx, tensor([[[[0., 10., 20., 0.], [0., 0., 0., 0.]]]]));
+}
+
+#[test]
+fn max_pool_gradients() {
+    let x = distinct::<(U2, U3, U6, U5)>(1);
+    let (ex, ep) = gradcheck(&mut MaxPool2d::<U2>::new(), &x, 2);
+    println!("gradcheck max-pool 2×2 s2 on 6×5: dX {ex:.2e}");
+    assert!(ex <= 1e-6 && ep == 0.0);
+    let (ex, _) = gradcheck(&mut MaxPool2d::<U3, U2>::new(), &x, 3);
+    println!("gradcheck max-pool 3×3 s2 (overlapping) on 6×5: dX {ex:.2e}");
+    assert!(ex <= 1e-6);
+}
+
+#[test]
+fn avg_pool_forward_and_gradients() {
+    let x: Tensor4<f64, U1, U1, U2, U4> = tensor([[[[1., 9., 2., 3.], [4., 6., 8., 7.]]]]);
+    let (mut work, mut y) = Default::default();
+    AvgPool2d::<U2>::new().forward(&x, &mut work, &mut y);
+    let y: Tensor4<f64, U1, U1, U1, U2> = y;
+    assert_eq!(y, tensor([[[[5., 5.]]]]));
+
+    let mut x = shaped::boxed_zeroed::<Tensor4<f64, U2, U2, U7, U6>>();
+    fill(&mut Rng::new(4), x.as_mut_slice());
+    let (ex, _) = gradcheck(&mut AvgPool2d::<U2>::new(), &x, 5);
+    println!("gradcheck avg-pool 2×2 on 7×6: dX {ex:.2e}");
+    assert!(ex <= 1e-6);
+    let (ex, _) = gradcheck(&mut AvgPool2d::<U3, U2>::new(), &x, 6);
+    println!("gradcheck avg-pool 3×3 s2 on 7×6: dX {ex:.2e}");
+    assert!(ex <= 1e-6);
+}
+
+#[test]
+fn flatten_forward_and_gradients() {
+    let mut x = shaped::boxed_zeroed::<Tensor4<f64, U2, U3, U2, U4>>();
+    fill(&mut Rng::new(8), x.as_mut_slice());
+    let mut y = Tensor2::<f64, U2, U24>::zeros();
+    Flatten.forward(&x, &mut (), &mut y);
+    assert_eq!(y[[1, 13]], x[[1, 1, 1, 1]]); // 13 = 1·8 + 1·4 + 1
+    let (ex, ep) = gradcheck(&mut Flatten, &x, 9);
+    println!("gradcheck flatten: dX {ex:.2e}");
+    assert!(ex <= 1e-6 && ep == 0.0);
+}
