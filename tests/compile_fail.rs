@@ -47,3 +47,48 @@ fn error_lines_are_decimal() {
         "expected at least 8 snapshots, found {checked}"
     );
 }
+
+/// The first error line of selected cases, exactly as the user reads it.
+#[test]
+fn first_error_lines() {
+    let expected = [
+        (
+            "matmul_inner",
+            "shape error (matmul inner dimension): left has 2 columns, right has 3 rows",
+        ),
+        (
+            "conv_input_channels",
+            "shape error (conv input channels): got 1, expected 3",
+        ),
+        (
+            "conv_kernel_too_large",
+            "shape error (conv kernel larger than padded input): the padded input has 3, the kernel needs 5",
+        ),
+        (
+            "lenet_head_mismatch",
+            "shape error (Linear input features): got 864, expected 400",
+        ),
+        (
+            "pool_window_too_large",
+            "shape error (pool window larger than input): the input has 1, the window needs 2",
+        ),
+        (
+            "loss_batch_size",
+            "shape error (batch size): got 16, expected 32",
+        ),
+        (
+            "loss_class_count",
+            "shape error (class count): the targets have 9 classes, the logits have 10",
+        ),
+    ];
+    for (case, line) in expected {
+        let path = format!("tests/ui/fail/{case}.stderr");
+        let Ok(text) = fs::read_to_string(&path) else {
+            panic!(
+                "missing snapshot {path}: run TRYBUILD=overwrite cargo test --test compile_fail"
+            );
+        };
+        let first = text.lines().find(|l| l.starts_with("error")).unwrap();
+        assert_eq!(first, format!("error[E0277]: {line}"), "{case}");
+    }
+}
