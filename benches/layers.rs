@@ -13,20 +13,9 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use shaped::init::Scheme;
 use shaped::nn::{Layer, Linear, Network, Params, ReLU, SoftmaxCrossEntropy};
-use shaped::optim::Optimizer;
+use shaped::optim::Sgd;
 use shaped::prelude::*;
 use shaped::rand::Rng;
-
-/// θ ← θ − lr·g over `Params::zip_params`.
-struct Sgd(f32);
-impl<M: Params<f32>> Optimizer<f32, M> for Sgd {
-    fn step(&mut self, model: &mut M, grads: &M) {
-        let lr = self.0;
-        model.zip_params(grads, [], &mut |p, g, []| {
-            p.iter_mut().zip(g).for_each(|(p, g)| *p -= lr * g)
-        });
-    }
-}
 
 fn random<S: Shape>(rng: &mut Rng) -> Box<Tensor<f32, S>> {
     Tensor::boxed_from_flat_fn(|_| rng.uniform(-1.0, 1.0))
@@ -69,7 +58,7 @@ fn mlp(c: &mut Criterion) {
     let mut net = Network::<f32, Mlp, X>::new_init(Scheme::HeUniform, 3);
     let x: Box<X> = random(&mut rng);
     let labels = Tensor1::<usize, U32>::from_flat_fn(|i| i % 10);
-    let mut sgd = Sgd(1e-3);
+    let mut sgd = Sgd::new().lr(1e-3);
 
     let mut g = c.benchmark_group("mlp_784_128_10_b32");
     g.bench_function("train_step", |b| {

@@ -12,13 +12,10 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use shaped::data::{Batcher, ConfusionMatrix, Dataset, LastBatch, Mnist};
 use shaped::init::Scheme;
-use shaped::nn::{Layer, Linear, Params};
-use shaped::optim::Optimizer;
+use shaped::nn::{Layer, Linear, Loss, Params, ReLU, SoftmaxCrossEntropy};
+use shaped::optim::{Adam, Optimizer};
 use shaped::prelude::*;
 use shaped::rand::Rng;
-use typenum::Unsigned;
-
-use local::{Adam, ReLU, softmax_cross_entropy};
 
 /// Samples per batch: a type, so every buffer below has a compile-time size.
 type B = U32;
@@ -47,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut model = shaped::boxed_zeroed::<Model>();
     model.init(Scheme::HeUniform, &mut Rng::new(1));
     let mut grads = shaped::boxed_zeroed::<Model>();
-    let mut adam = Adam::<Model>::new(LR);
+    let mut adam = Adam::<f32, Box<Model>>::boxed().lr(LR);
     let mut work = shaped::boxed_zeroed::<Work>();
     let mut x = shaped::boxed_zeroed::<Input>();
     let mut y = Tensor1::<usize, B>::zeros();
@@ -67,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         batcher.start_epoch(epoch);
         // Cosine learning-rate decay from LR to 0 over the run.
         let progress = epoch as f32 / EPOCHS as f32;
-        adam.lr = LR * 0.5 * (1.0 + (std::f32::consts::PI * progress).cos());
+        adam.set_learning_rate(LR * 0.5 * (1.0 + (std::f32::consts::PI * progress).cos()));
         let (mut loss_sum, mut batches) = (0.0, 0);
         while let Some(rows) = batcher.next_batch(train, &mut x, &mut y)? {
             for r in 0..rows {
@@ -75,11 +72,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 shift(x.outer_mut(r), dx, dy);
             }
             model.forward(&x, &mut work, &mut logits);
-            let loss = softmax_cross_entropy(&logits, &y, rows, &mut dlogits);
+            debug_assert_eq!(rows, B::USIZE); // LastBatch::Drop: every batch is full
+            let loss = SoftmaxCrossEntropy.loss_and_grad(&logits, &y, &mut dlogits);
             grads.zero();
             model.backward(&x, &mut work, &dlogits, None, &mut grads);
             adam.step(&mut *model, &grads);
-            loss_sum += loss;
+            loss_sum += f64::from(loss);
             batches += 1;
             bar.inc(1);
             bar.set_message(format!("loss {:.4}", loss_sum / batches as f64));
@@ -144,115 +142,4 @@ fn evaluate(
         cm.add_logits(logits, &y, rows)?;
     }
     Ok(cm)
-}
-
-/// Stand-ins for pieces of `shaped::nn` and `shaped::optim` that are not on main yet.
-mod local {
-    use shaped::nn::{Layer, Params};
-    use shaped::optim::Optimizer;
-    use shaped::prelude::*;
-
-    /// `max(x, 0)` elementwise.
-    pub struct ReLU;
-
-    // SAFETY: a unit struct.
-    unsafe impl Zeroable for ReLU {}
-
-    impl<T: Real, S: Shape> Layer<Tensor<T, S>> for ReLU {
-        type Output = Tensor<T, S>;
-        type Work = ();
-
-        fn forward(&self, x: &Tensor<T, S>, _: &mut (), y: &mut Tensor<T, S>) {
-            let z = T::zero();
-            for (o, &i) in y.iter_mut().zip(x.iter()) {
-                *o = if i > z { i } else { z };
-            }
-        }
-
-        fn backward(
-            &self,
-            x: &Tensor<T, S>,
-            _: &mut (),
-            dy: &Tensor<T, S>,
-            dx: Option<&mut Tensor<T, S>>,
-            _: &mut Self,
-        ) {
-            if let Some(dx) = dx {
-                let z = T::zero();
-                for ((d, &g), &i) in dx.iter_mut().zip(dy.iter()).zip(x.iter()) {
-                    *d = if i > z { g } else { z };
-                }
-            }
-        }
-    }
-
-    impl<T> Params<T> for ReLU {
-        const PARAMS: usize = 0;
-        fn visit(&self, _: &mut impl FnMut(&[T])) {}
-        fn visit_mut(&mut self, _: &mut impl FnMut(&mut [T])) {}
-        fn zip_params<const N: usize>(
-            &mut self,
-            _: &Self,
-            _: [&mut Self; N],
-            _: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
-        ) {
-        }
-    }
-
-    /// Mean softmax cross-entropy over the first `rows` rows; writes its gradient w.r.t. the
-    /// logits into `dlogits` (zero for the other rows).
-    pub fn softmax_cross_entropy<B: Dim, C: Dim>(
-        logits: &Tensor<f32, (B, C)>,
-        labels: &Tensor<usize, (B,)>,
-        rows: usize,
-        dlogits: &mut Tensor<f32, (B, C)>,
-    ) -> f64 {
-        dlogits.fill(0.0);
-        let mut loss = 0.0;
-        let scale = 1.0 / rows.max(1) as f32;
-        for r in 0..rows {
-            let (z, d) = (logits.outer(r), dlogits.outer_mut(r));
-            let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let sum: f32 = z.iter().map(|&v| (v - max).exp()).sum();
-            let label = labels.as_slice()[r];
-            loss += (sum.ln() + max - z[label]) as f64;
-            for (k, (dk, &zk)) in d.iter_mut().zip(z).enumerate() {
-                let p = (zk - max).exp() / sum;
-                *dk = (p - (k == label) as u8 as f32) * scale;
-            }
-        }
-        loss / rows.max(1) as f64
-    }
-
-    /// Adam (Kingma & Ba) with bias correction; moments are boxed copies of the model's type.
-    pub struct Adam<M> {
-        pub lr: f32,
-        t: i32,
-        m: Option<(Box<M>, Box<M>)>,
-    }
-
-    impl<M: Zeroable> Adam<M> {
-        pub fn new(lr: f32) -> Self {
-            Adam { lr, t: 0, m: None }
-        }
-    }
-
-    impl<M: Zeroable + Params<f32>> Optimizer<f32, M> for Adam<M> {
-        fn step(&mut self, model: &mut M, grads: &M) {
-            let (b1, b2, eps) = (0.9f32, 0.999f32, 1e-8f32);
-            self.t += 1;
-            let (c1, c2) = (1.0 - b1.powi(self.t), 1.0 - b2.powi(self.t));
-            let lr = self.lr;
-            let (m, v) = self
-                .m
-                .get_or_insert_with(|| (shaped::boxed_zeroed(), shaped::boxed_zeroed()));
-            model.zip_params(grads, [&mut **m, &mut **v], &mut |p, g, [m, v]| {
-                for i in 0..p.len() {
-                    m[i] = b1 * m[i] + (1.0 - b1) * g[i];
-                    v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
-                    p[i] -= lr * (m[i] / c1) / ((v[i] / c2).sqrt() + eps);
-                }
-            });
-        }
-    }
 }

@@ -83,5 +83,5 @@ pub mod prelude {
     pub use crate::shape::{Dim, Prod3, Prod4, Shape};
     pub use crate::tensor::{Tensor, Tensor1, Tensor2, Tensor3, Tensor4, tensor};
     pub use typenum::consts::*;
-    pub use typenum::{Prod, op};
+    pub use typenum::{Prod, Unsigned, op};
 }

@@ -5,18 +5,9 @@ use shaped::init::Scheme;
 use shaped::nn::{
     Layer, Linear, Loss, Network, Params, ReLU, SoftmaxCrossEntropy, Tanh, work_bytes,
 };
-use shaped::optim::Optimizer;
+use shaped::optim::{Optimizer, Sgd};
 use shaped::prelude::*;
 use shaped::rand::Rng;
-
-struct Sgd(f64);
-impl<M: Params<f64>> Optimizer<f64, M> for Sgd {
-    fn step(&mut self, model: &mut M, grads: &M) {
-        model.zip_params(grads, [], &mut |p, g, []| {
-            p.iter_mut().zip(g).for_each(|(p, g)| *p -= self.0 * g)
-        });
-    }
-}
 
 type Small = (Linear<f64, U3, U5>, Tanh, Linear<f64, U5, U4>);
 type SmallX = Tensor2<f64, U6, U3>;
@@ -44,9 +35,9 @@ fn train_step_equals_the_in_place_api() {
     model.forward(&x, &mut work, &mut y);
     let expected = SoftmaxCrossEntropy.loss_and_grad(&y, &labels, &mut dy);
     model.backward(&x, &mut work, &dy, None, &mut grads);
-    Sgd(0.5).step(&mut model, &grads);
+    Sgd::new().lr(0.5).step(&mut model, &grads);
 
-    let loss = net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut Sgd(0.5));
+    let loss = net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut Sgd::new().lr(0.5));
     assert_eq!(loss, expected);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     net.model().visit(&mut |p| a.extend_from_slice(p));
@@ -62,7 +53,7 @@ fn training_reduces_the_loss_and_predicts() {
     let (x, labels) = data();
     let mut net = Network::<f64, Small, SmallX>::new_init(Scheme::XavierUniform, 1);
     let first = net.loss(&x, &labels, &SoftmaxCrossEntropy);
-    let mut sgd = Sgd(0.5);
+    let mut sgd = Sgd::new().lr(0.5);
     for _ in 0..300 {
         net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut sgd);
     }

@@ -6,18 +6,8 @@
 //! ```
 //! use shaped::prelude::*;
 //! use shaped::init::Scheme;
-//! use shaped::nn::{Linear, Network, Params, ReLU, SoftmaxCrossEntropy};
-//! use shaped::optim::Optimizer;
-//!
-//! // A minimal optimizer (see `shaped::optim` for the real ones): θ ← θ − lr·g.
-//! struct Sgd(f32);
-//! impl<M: Params<f32>> Optimizer<f32, M> for Sgd {
-//!     fn step(&mut self, model: &mut M, grads: &M) {
-//!         model.zip_params(grads, [], &mut |p, g, []| {
-//!             p.iter_mut().zip(g).for_each(|(p, g)| *p -= self.0 * g)
-//!         });
-//!     }
-//! }
+//! use shaped::nn::{Linear, Network, ReLU, SoftmaxCrossEntropy};
+//! use shaped::optim::Sgd;
 //!
 //! type Mlp = (Linear<f32, U4, U8>, ReLU, Linear<f32, U8, U3>);
 //! type Batch = Tensor2<f32, U2, U4>;
@@ -25,7 +15,7 @@
 //! let mut net = Network::<f32, Mlp, Batch>::new_init(Scheme::HeUniform, 42);
 //! let x = tensor([[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -1.0, 0.5]]);
 //! let labels = tensor([2usize, 0]);
-//! let mut sgd = Sgd(0.1);
+//! let mut sgd = Sgd::new().lr(0.1);
 //! let first = net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut sgd);
 //! for _ in 0..50 {
 //!     net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut sgd);
