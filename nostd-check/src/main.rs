@@ -1,11 +1,8 @@
-//! Runs `shaped` with no std, no heap and no libc: a tensor computation checked against hand
-//! values, a few Adam steps on a 4→8→3 MLP, and inference with the trained model. Prints a report
-//! and the peak stack use; exits 0 only if every check passes (a panic exits 101).
-//!
-//! Written against the library as merged so far: bias add, reduction and masked select use
-//! slices, the MLP is Linear-only and its MSE gradient is written by hand. Once `ops`
-//! (`add_row`, `sum`, `select`) and `nn` (`ReLU`, softmax cross-entropy) are on main, switch to
-//! them (`git merge main`).
+//! Runs `shaped` with no std, no heap and no libc: tensor ops checked against hand values, Adam
+//! with gradient clipping on a 4→8→3 ReLU MLP (softmax cross-entropy, then a masked loss),
+//! inference with the trained model checked against plain loops, and SGD training steps of a
+//! small CNN (conv, ReLU, max-pool, flatten, linear). Prints a report and the peak stack use;
+//! exits 0 only if every check passes (a panic aborts with a non-zero status).
 #![no_std]
 #![no_main]
 #![no_builtins]
@@ -15,12 +12,14 @@ mod rt;
 use core::fmt::Write;
 
 use rt::{Bss, Out};
-use shaped::nn::{Layer, Linear, Params};
-use shaped::optim::{Adam, Optimizer, clip_grad_norm};
+use shaped::nn::{
+    Conv2d, Flatten, Layer, Linear, Loss, Masked, MaxPool2d, Params, ReLU, SoftmaxCrossEntropy,
+};
+use shaped::optim::{Adam, Optimizer, Sgd, clip_grad_norm};
 use shaped::prelude::*;
 
 type Batch = U6;
-type Mlp = (Linear<f32, U4, U8>, Linear<f32, U8, U3>);
+type Mlp = (Linear<f32, U4, U8>, ReLU, Linear<f32, U8, U3>);
 type Input = Tensor2<f32, Batch, U4>;
 type Output = Tensor2<f32, Batch, U3>;
 type Work = <Mlp as Layer<Input>>::Work;
@@ -35,6 +34,21 @@ static X: Bss<Input> = Bss::zeroed();
 static Y: Bss<Output> = Bss::zeroed();
 static DY: Bss<Output> = Bss::zeroed();
 
+/// A small CNN on 1×6×6 images: conv 1→2 3×3 (→ 2×4×4), ReLU, max-pool 2 (→ 2×2×2), flatten (8),
+/// linear 8→2. Every output size is computed by the type system.
+type Cnn = (
+    Conv2d<f32, U1, U2, U3>,
+    ReLU,
+    MaxPool2d<U2>,
+    Flatten,
+    Linear<f32, U8, U2>,
+);
+type Images = Tensor4<f32, U4, U1, U6, U6>;
+type CnnWork = <Cnn as Layer<Images>>::Work;
+static CNN: Bss<Cnn> = Bss::zeroed();
+static CNN_GRADS: Bss<Cnn> = Bss::zeroed();
+static CNN_WORK: Bss<CnnWork> = Bss::zeroed();
+
 /// A fixed batch: two samples per class, linearly separable.
 const SAMPLES: [[f32; 4]; 6] = [
     [1.0, 0.2, -0.5, 0.1],
@@ -46,6 +60,7 @@ const SAMPLES: [[f32; 4]; 6] = [
 ];
 const LABELS: [usize; 6] = [0, 0, 1, 1, 2, 2];
 const STEPS: usize = 60;
+const CNN_STEPS: usize = 100;
 
 /// Counts failed checks and prints one line per check.
 struct Checks {
@@ -67,14 +82,17 @@ fn run() -> i32 {
     let mut checks = Checks { failed: 0 };
     tensor_ops(&mut checks);
     train_and_infer(&mut checks);
+    train_cnn(&mut checks);
 
     let used = rt::stack_used();
     let _ = writeln!(
         Out,
-        "stack: peak {used} bytes of {} painted; statics: model {} B (x4 with grads and Adam), work {} B",
+        "stack: peak {used} bytes of {} painted; statics: MLP {} B (x4 with grads and Adam), work {} B; CNN {} B (x2), work {} B",
         rt::STACK_SIZE,
-        core::mem::size_of::<Mlp>(),
+        <Mlp as Params<f32>>::PARAM_BYTES,
         core::mem::size_of::<Work>(),
+        <Cnn as Params<f32>>::PARAM_BYTES,
+        core::mem::size_of::<CnnWork>(),
     );
     checks.check(
         used < rt::STACK_SIZE - 4096,
@@ -94,13 +112,11 @@ fn run() -> i32 {
 fn tensor_ops(checks: &mut Checks) {
     let a: Tensor2<f32, U2, U3> = tensor([[1., 2., 3.], [4., 5., 6.]]);
     let b: Tensor2<f32, U3, U2> = tensor([[7., 8.], [9., 10.], [11., 12.]]);
-    let bias = [0.5f32, -1.0];
+    let bias = tensor([0.5f32, -1.0]);
 
     let mut y = Tensor2::<f32, U2, U2>::zeros();
     a.matmul_into(&b, &mut y);
-    for row in y.as_mut_slice().chunks_exact_mut(2) {
-        row.iter_mut().zip(bias).for_each(|(v, b)| *v += b);
-    }
+    y.add_row(&bias);
     // [[58, 64], [139, 154]] + bias.
     let expected = [58.5, 63.0, 139.5, 153.0];
     checks.check(
@@ -116,50 +132,35 @@ fn tensor_ops(checks: &mut Checks) {
         format_args!("t_matmul (AᵀA): {:?}", gram.as_slice()),
     );
 
-    let total: f32 = y.iter().sum();
-    let row_sums = [y.outer(0).iter().sum::<f32>(), y.outer(1).iter().sum()];
+    let (total, col_sums, row_max) = (y.sum(), y.sum_rows(), y.argmax_rows());
     checks.check(
-        total == 414.0 && row_sums == [121.5, 292.5],
-        format_args!("reduction: sum {total}, row sums {row_sums:?}"),
-    );
-
-    let mask = y.map(|v| v > 100.0);
-    let selected = y.zip_map(&mask, |v, m| if m { v } else { 0.0 });
-    let count = mask.iter().filter(|&&m| m).count();
-    checks.check(
-        selected.as_slice() == [0.0, 0.0, 139.5, 153.0] && count == 2,
+        total == 414.0 && col_sums.as_slice() == [198.0, 216.0] && row_max.as_slice() == [1, 1],
         format_args!(
-            "masked select (> 100): {:?}, {count} kept",
-            selected.as_slice()
+            "reductions: sum {total}, column sums {:?}, argmax per row {:?}",
+            col_sums.as_slice(),
+            row_max.as_slice()
         ),
     );
-}
 
-/// `Σ (y − t)² / n` with one-hot targets; writes `dy = 2(y − t)/n`.
-fn mse_one_hot(y: &Output, labels: &[usize; 6], dy: &mut Output) -> f32 {
-    let n = (6 * 3) as f32;
-    let mut loss = 0.0;
-    for (i, (yr, dr)) in y
-        .as_slice()
-        .chunks_exact(3)
-        .zip(dy.as_mut_slice().chunks_exact_mut(3))
-        .enumerate()
-    {
-        for (k, (&v, d)) in yr.iter().zip(dr).enumerate() {
-            let diff = v - if k == labels[i] { 1.0 } else { 0.0 };
-            loss += diff * diff / n;
-            *d = 2.0 * diff / n;
-        }
-    }
-    loss
+    let mask = y.gt(100.0);
+    let selected = Tensor::select(&mask, &y, &Tensor2::<f32, U2, U2>::zeros());
+    checks.check(
+        selected.as_slice() == [0.0, 0.0, 139.5, 153.0] && mask.count_true() == 2,
+        format_args!(
+            "where(y > 100, y, 0): {:?}, {} kept",
+            selected.as_slice(),
+            mask.count_true()
+        ),
+    );
 }
 
 fn argmax(row: &[f32]) -> usize {
     (0..row.len()).fold(0, |best, k| if row[k] > row[best] { k } else { best })
 }
 
-/// (b) Adam on a 4→8→3 MLP with every buffer in `.bss`; (c) inference with the trained model,
-/// checked against a forward pass written out with plain loops.
+/// (b) Adam with clipping on a 4→8→3 ReLU MLP with every buffer in `.bss`, then a masked loss
+/// that ignores one sample; (c) inference with the trained model, checked against a forward pass
+/// written out with plain loops.
 fn train_and_infer(checks: &mut Checks) {
     let (model, grads, work) = (MODEL.take(), GRADS.take(), WORK.take());
     let (x, y, dy) = (X.take(), Y.take(), DY.take());
@@ -172,11 +173,12 @@ fn train_and_infer(checks: &mut Checks) {
     );
     let mut opt = Adam::new(ADAM_M.take(), ADAM_V.take()).lr(0.05);
 
+    let labels = Tensor1::<usize, Batch>::from_slice(&LABELS).unwrap();
     let mut first = f32::NAN;
     for step in 0..STEPS {
         grads.zero();
         Layer::forward(model, x, work, y);
-        let loss = mse_one_hot(y, &LABELS, dy);
+        let loss = SoftmaxCrossEntropy.loss_and_grad(y, &labels, dy);
         if step == 0 {
             first = loss;
         }
@@ -189,20 +191,38 @@ fn train_and_infer(checks: &mut Checks) {
         opt.step(model, grads);
     }
     Layer::forward(model, x, work, y);
-    let last = mse_one_hot(y, &LABELS, dy);
+    let last = SoftmaxCrossEntropy.loss(y, &labels);
     checks.check(
         last < first / 4.0,
-        format_args!("train: 4->8->3 MLP, Adam x{STEPS}, MSE {first:.4} -> {last:.4}"),
+        format_args!("train: 4->8->3 MLP, Adam x{STEPS}, cross-entropy {first:.4} -> {last:.4}"),
+    );
+
+    // A masked loss: sample 5 is dropped, so its gradient row must be exactly zero and the loss
+    // the mean over the other five.
+    let keep = tensor([true, true, true, true, true, false]);
+    let masked = SoftmaxCrossEntropy.loss_and_grad(y, &Masked::new(&labels, &keep), dy);
+    let dropped_row_zero = dy.outer(5).iter().all(|&g| g == 0.0);
+    let per_sample = |i: usize| {
+        let r = y.outer(i);
+        let m = r.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        let lse = m + Real::ln(r.iter().map(|&v| Real::exp(v - m)).sum::<f32>());
+        lse - r[LABELS[i]]
+    };
+    let by_hand = (0..5).map(per_sample).sum::<f32>() / 5.0;
+    checks.check(
+        dropped_row_zero && (masked - by_hand).abs() < 1e-5,
+        format_args!("masked loss: {masked:.5} (by hand {by_hand:.5}), masked row's gradient zero"),
     );
 
     // (c) Inference: the library's forward against plain loops over the weights.
     let mut max_diff = 0.0f32;
     let mut correct = 0;
     for (i, s) in SAMPLES.iter().enumerate() {
-        let (l0, l1) = (&model.0, &model.1);
+        let (l0, l1) = (&model.0, &model.2);
         let mut h = [0.0f32; 8];
         for (j, hj) in h.iter_mut().enumerate() {
-            *hj = l0.bias[[j]] + (0..4).map(|k| s[k] * l0.weight[[k, j]]).sum::<f32>();
+            let z = l0.bias[[j]] + (0..4).map(|k| s[k] * l0.weight[[k, j]]).sum::<f32>();
+            *hj = z.max(0.0);
         }
         let mut out = [0.0f32; 3];
         for (j, oj) in out.iter_mut().enumerate() {
@@ -218,6 +238,46 @@ fn train_and_infer(checks: &mut Checks) {
         max_diff < 1e-5 && correct == 6,
         format_args!(
             "inference: {correct}/6 classified, forward vs plain loops max diff {max_diff:e}"
+        ),
+    );
+}
+
+/// (d) SGD steps of a small CNN on four 6×6 images (a vertical or a horizontal bar); the loss must
+/// fall and the trained net must classify all four.
+fn train_cnn(checks: &mut Checks) {
+    let (model, grads, work) = (CNN.take(), CNN_GRADS.take(), CNN_WORK.take());
+    let images = Images::from_fn(|[b, _, r, c]| {
+        let (vertical, at) = (b % 2 == 0, 1 + b);
+        f32::from(u8::from(if vertical { c == at } else { r == at }))
+    });
+    let labels: Tensor1<usize, U4> = tensor([0, 1, 0, 1]);
+    model.init(
+        shaped::init::Scheme::HeUniform,
+        &mut shaped::rand::Rng::new(7),
+    );
+    let (mut logits, mut dlogits) = (Tensor2::<f32, U4, U2>::zeros(), Tensor2::zeros());
+    let mut sgd = Sgd::new().lr(0.2);
+    let mut first = f32::NAN;
+    for step in 0..CNN_STEPS {
+        Layer::forward(model, &images, work, &mut logits);
+        let loss = SoftmaxCrossEntropy.loss_and_grad(&logits, &labels, &mut dlogits);
+        if step == 0 {
+            first = loss;
+        }
+        grads.zero();
+        Layer::backward(model, &images, work, &dlogits, None, grads);
+        sgd.step(model, grads);
+    }
+    Layer::forward(model, &images, work, &mut logits);
+    let last = SoftmaxCrossEntropy.loss(&logits, &labels);
+    let correct = (0..4)
+        .filter(|&i| argmax(logits.outer(i)) == labels[[i]])
+        .count();
+    checks.check(
+        last < first / 2.0 && correct == 4,
+        format_args!(
+            "train: CNN ({} params), SGD x{CNN_STEPS}, cross-entropy {first:.4} -> {last:.4}, {correct}/4 classified",
+            <Cnn as Params<f32>>::PARAMS
         ),
     );
 }
