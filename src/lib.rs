@@ -41,6 +41,43 @@
 //! dims in decimal. The notes below it show the chain of traits that carried the check and can be
 //! skipped.
 //!
+//! ## Layers and training
+//!
+//! A model is a tuple of layers; its parameter count, its gradients (the model's own type) and its
+//! workspace (what forward keeps for backward) are all fixed by the types. The in-place API below
+//! is the one embedded code uses (put the values in statics instead of on the stack);
+//! [`nn::Network`] wraps it with heap buffers for programs on a PC.
+//!
+//! ```
+//! use shaped::prelude::*;
+//! use shaped::nn::{Layer, Linear, Loss, Params, ReLU, SoftmaxCrossEntropy};
+//! use shaped::optim::{Adam, Optimizer};
+//!
+//! type Mlp = (Linear<f32, U4, U8>, ReLU, Linear<f32, U8, U3>);
+//! type X = Tensor2<f32, U2, U4>;
+//! const _: () = assert!(<Mlp as Params<f32>>::PARAMS == 4 * 8 + 8 + 8 * 3 + 3);
+//!
+//! let mut model = Mlp::zeroed();
+//! model.init(shaped::init::Scheme::HeUniform, &mut shaped::rand::Rng::new(1));
+//! let (mut grads, mut work) = (Mlp::zeroed(), <Mlp as Layer<X>>::Work::zeroed());
+//! let mut adam: Adam<f32, Mlp> = Adam::zeroed().lr(0.05);
+//! let x: X = tensor([[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -1.0, 0.5]]);
+//! let labels = tensor([2usize, 0]);
+//! let (mut logits, mut dlogits) = (Tensor2::zeros(), Tensor2::zeros());
+//! let mut losses = [0.0; 20];
+//! for loss in &mut losses {
+//!     model.forward(&x, &mut work, &mut logits);
+//!     *loss = SoftmaxCrossEntropy.loss_and_grad(&logits, &labels, &mut dlogits);
+//!     grads.zero();
+//!     model.backward(&x, &mut work, &dlogits, None, &mut grads);
+//!     adam.step(&mut model, &grads);
+//! }
+//! assert!(losses[19] < losses[0] / 10.0);
+//! ```
+//!
+//! Every backward pass is tested against central differences ([`gradcheck`] is public, for your
+//! own layers too).
+//!
 //! ## Memory
 //!
 //! Tensors are plain inline arrays. The `boxed_*` constructors (feature `alloc`) and
@@ -49,8 +86,13 @@
 //! ## Features
 //! - `std` (default): `alloc`, std's float math, and the [`data`] module's file reading,
 //!   datasets, batches and splits ([`data::metrics`] works without it).
-//! - `alloc`: boxed constructors.
+//! - `alloc`: boxed constructors and [`nn::Network`].
 //! - `libm`: float math without std.
+//!
+//! ## Modules
+//! [`shape`] (dims, shapes, the shape rules), [`tensor`], [`ops`] (tensor operations),
+//! [`kernel`] (the matrix-product kernels), [`nn`] (layers, losses, models, weight files),
+//! [`optim`] (optimizers, clipping), [`init`], [`rand`], [`gradcheck`], [`data`].
 #![no_std]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
@@ -59,6 +101,11 @@
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub mod data;
 pub mod gradcheck;
