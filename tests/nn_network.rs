@@ -129,3 +129,16 @@ fn big_buffers_never_touch_the_stack() {
         .unwrap();
     assert!(out.is_finite());
 }
+
+#[test]
+fn apply_and_apply_boxed_equal_forward() {
+    let (x, _) = data();
+    let mut model = Small::zeroed();
+    model.init(Scheme::XavierUniform, &mut Rng::new(3));
+    let mut work = <Small as Layer<SmallX>>::Work::zeroed();
+    let mut y = Tensor2::<f64, U6, U4>::zeros();
+    model.forward(&x, &mut work, &mut y);
+    assert_ne!(y, Tensor2::zeros(), "a real forward pass, not zeros");
+    assert_eq!(model.apply(&x), y);
+    assert_eq!(*model.apply_boxed(&x), y);
+}

@@ -55,6 +55,35 @@ pub trait Layer<X> {
         dx: Option<&mut X>,
         grads: &mut Self,
     );
+
+    /// By-value convenience: `f(x)` with a fresh, zeroed workspace, output returned on the stack.
+    ///
+    /// For small models and tests. In loops, and for anything big, call [`Layer::forward`] with a
+    /// workspace you keep (or [`Layer::apply_boxed`]): this builds `Work` and `Output` on the
+    /// stack every call.
+    ///
+    /// ```
+    /// use shaped::nn::{Layer, Linear, ReLU};
+    /// use shaped::prelude::*;
+    /// let mut model = <(Linear<f64, U2, U1>, ReLU)>::zeroed();
+    /// model.0.weight = tensor([[1.0], [-2.0]]);
+    /// let y = model.apply(&tensor([[3.0, 1.0], [1.0, 1.0]]));
+    /// assert_eq!(y, tensor([[1.0], [0.0]])); // relu(3 - 2), relu(1 - 2)
+    /// ```
+    fn apply(&self, x: &X) -> Self::Output {
+        let (mut work, mut y) = (Self::Work::zeroed(), Self::Output::zeroed());
+        self.forward(x, &mut work, &mut y);
+        y
+    }
+
+    /// Like [`Layer::apply`], with the workspace and the output on the heap (never on the stack).
+    #[cfg(feature = "alloc")]
+    fn apply_boxed(&self, x: &X) -> alloc::boxed::Box<Self::Output> {
+        let mut work = crate::boxed_zeroed::<Self::Work>();
+        let mut y = crate::boxed_zeroed::<Self::Output>();
+        self.forward(x, &mut work, &mut y);
+        y
+    }
 }
 
 /// A layer's or model's trainable parameters, visited as flat slices in a fixed order.
