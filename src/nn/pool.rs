@@ -134,16 +134,19 @@ where
                 for ox in 0..g.ow {
                     let (y0, x0) = (oy * g.s, ox * g.s);
                     let mut best = y0 * g.w + x0;
+                    let mut max = xp[best];
                     for ky in 0..g.k {
                         let row = (y0 + ky) * g.w + x0;
-                        for i in row..row + g.k {
-                            // Strictly greater: the first maximum wins ties.
-                            if xp[i] > xp[best] {
-                                best = i;
-                            }
+                        for (i, &v) in xp[row..row + g.k].iter().enumerate() {
+                            // Strictly greater: the first maximum wins ties. Written as two
+                            // selects, not a branch: on real activations the comparison is a
+                            // coin flip and mispredictions cost more than the pooling itself.
+                            let gt = v > max;
+                            max = if gt { v } else { max };
+                            best = if gt { row + i } else { best };
                         }
                     }
-                    yp[oy * g.ow + ox] = xp[best];
+                    yp[oy * g.ow + ox] = max;
                     ap[oy * g.ow + ox] = best as u32;
                 }
             }
