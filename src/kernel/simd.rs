@@ -121,6 +121,85 @@ unsafe fn micro<S: Simd, const R: usize, const NVC: usize, const MASK: bool, con
     }
 }
 
+/// [`micro`] for a single row (a vector-matrix product, or the last row of an edge): one row has
+/// only `NVC` dependent FMA chains, so it keeps four partial sums over interleaved steps of `p`
+/// to hide the FMA latency, and adds them up at the end.
+///
+/// # Safety
+/// As [`micro`] with `R = 1`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn micro_row<S: Simd, const NVC: usize, const MASK: bool, const A_T: bool>(
+    kc: usize,
+    a: APanel<S::E>,
+    b: *const S::E,
+    ldb: usize,
+    c: *mut S::E,
+    mask: S::M,
+    overwrite: bool,
+) {
+    // SAFETY (whole body): every pointer offset stays inside the ranges the caller vouches for.
+    unsafe {
+        let a_step = if A_T { a.ld } else { 1 };
+        let load = |bp: *const S::E, v: usize| {
+            if MASK && v == NVC - 1 {
+                S::load_m(bp.add(v * S::W), mask)
+            } else {
+                S::load(bp.add(v * S::W))
+            }
+        };
+        let (mut s0, mut s1, mut s2, mut s3) = (
+            [S::zero(); NVC],
+            [S::zero(); NVC],
+            [S::zero(); NVC],
+            [S::zero(); NVC],
+        );
+        let (mut ap, mut bp) = (a.ptr, b);
+        let mut p = 0;
+        while p + 4 <= kc {
+            let x = [
+                S::splat(*ap),
+                S::splat(*ap.add(a_step)),
+                S::splat(*ap.add(2 * a_step)),
+                S::splat(*ap.add(3 * a_step)),
+            ];
+            for v in 0..NVC {
+                s0[v] = S::fma(x[0], load(bp, v), s0[v]);
+                s1[v] = S::fma(x[1], load(bp.add(ldb), v), s1[v]);
+                s2[v] = S::fma(x[2], load(bp.add(2 * ldb), v), s2[v]);
+                s3[v] = S::fma(x[3], load(bp.add(3 * ldb), v), s3[v]);
+            }
+            ap = ap.add(4 * a_step);
+            bp = bp.add(4 * ldb);
+            p += 4;
+        }
+        while p < kc {
+            let x = S::splat(*ap);
+            for v in 0..NVC {
+                s0[v] = S::fma(x, load(bp, v), s0[v]);
+            }
+            ap = ap.add(a_step);
+            bp = bp.add(ldb);
+            p += 1;
+        }
+        for v in 0..NVC {
+            let x = S::add(S::add(s0[v], s1[v]), S::add(s2[v], s3[v]));
+            let p = c.add(v * S::W);
+            if MASK && v == NVC - 1 {
+                let y = if overwrite {
+                    x
+                } else {
+                    S::add(x, S::load_m(p, mask))
+                };
+                S::store_m(p, y, mask);
+            } else {
+                let y = if overwrite { x } else { S::add(x, S::load(p)) };
+                S::store(p, y);
+            }
+        }
+    }
+}
+
 /// Everything one strip of columns needs, shared by all its row tiles.
 #[derive(Clone, Copy)]
 struct Strip<E> {
@@ -164,7 +243,7 @@ unsafe fn strip<S: Simd, const MR: usize, const NVC: usize, const MASK: bool, co
         unsafe {
             match rows {
                 r if r == MR => micro::<S, MR, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
-                1 => micro::<S, 1, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
+                1 => micro_row::<S, NVC, MASK, A_T>(kc, a, b, ldb, c, mask, ow),
                 2 => micro::<S, 2, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
                 3 => micro::<S, 3, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
                 4 => micro::<S, 4, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
