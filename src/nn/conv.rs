@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 
 use typenum::{U0, U1, Unsigned};
 
-use self::im2col::{Geom, col2im, im2col, pad, unpad};
+use self::im2col::{Geom, col2im, im2col, im2row, pad, unpad};
 use crate::kernel::Gemm;
 use crate::nn::{Layer, Params};
 use crate::scalar::{Scalar, Zeroable};
@@ -176,10 +176,11 @@ where
             for (d, row) in grads.bias.iter_mut().zip(dyb.chunks_exact(n)) {
                 *d += row.iter().fold(T::zero(), |s, &v| s + v);
             }
-            im2col(g, padded_sample(g, x.outer(b), padded), cols);
-            // dW (F, Q) += dY_b (F, N) · colsᵀ
+            // dW (F, Q) += dY_b (F, N) · rows (N, Q), with the receptive fields laid out as rows
+            // (`im2row`): a plain product, cheaper than dY_b · colsᵀ with its packed transpose.
+            im2row(g, padded_sample(g, x.outer(b), padded), cols);
             T::gemm(
-                Gemm::nn(f, n, q).tb().acc(),
+                Gemm::nn(f, n, q).acc(),
                 dyb,
                 cols,
                 grads.weight.as_mut_slice(),

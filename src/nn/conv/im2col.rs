@@ -109,6 +109,23 @@ pub(crate) fn im2col<T: crate::Scalar>(g: Geom, xp: &[T], cols: &mut [T]) {
     }
 }
 
+/// Writes the transposed column matrix of one padded sample `xp` into `rows: (OH·OW, C·K·K)`:
+/// one row per output pixel holding its receptive field, so `dW = dY · rows` is a plain product
+/// (no transposed operand to pack). Each run of `K` values is contiguous in the input.
+#[inline(always)]
+pub(crate) fn im2row<T: crate::Scalar>(g: Geom, xp: &[T], rows: &mut [T]) {
+    let (hp, wp) = g.padded();
+    let q = g.rows();
+    for (pix, row) in rows[..g.pixels() * q].chunks_exact_mut(q).enumerate() {
+        let (oy, ox) = (pix / g.ow, pix % g.ow);
+        for (ck, run) in row.chunks_exact_mut(g.k).enumerate() {
+            let (c, ky) = (ck / g.k, ck % g.k);
+            let at = (c * hp + oy * g.s + ky) * wp + ox * g.s;
+            run.copy_from_slice(&xp[at..at + g.k]);
+        }
+    }
+}
+
 /// Adds the column matrix `cols: (C·K·K, OH·OW)` onto the padded sample gradient `dxp` (the adjoint
 /// of [`im2col`]); `dxp` must be zeroed first.
 #[inline(always)]
