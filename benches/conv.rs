@@ -8,7 +8,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use shaped::nn::{Conv2d, Flatten, Layer, Linear, MaxPool2d, Params};
+use shaped::nn::{
+    Conv2d, Flatten, Layer, Linear, Loss, MaxPool2d, Params, ReLU, SoftmaxCrossEntropy,
+};
+use shaped::optim::{Optimizer, Sgd};
 use shaped::prelude::*;
 use shaped::rand::Rng;
 
@@ -17,62 +20,22 @@ type Conv2 = Conv2d<f32, U6, U16, U5>;
 type X1 = Tensor4<f32, U32, U1, U28, U28>;
 type X2 = Tensor4<f32, U32, U6, U14, U14>;
 
-/// `max(x, 0)`, local to the bench so it does not depend on the activation module.
-#[derive(Clone, Copy, Debug, Default)]
-struct Relu;
-unsafe impl Zeroable for Relu {}
-impl<S: Shape> Layer<Tensor<f32, S>> for Relu {
-    type Output = Tensor<f32, S>;
-    type Work = ();
-    fn forward(&self, x: &Tensor<f32, S>, _: &mut (), y: &mut Tensor<f32, S>) {
-        for (y, &x) in y.iter_mut().zip(x.iter()) {
-            *y = x.max(0.0);
-        }
-    }
-    fn backward(
-        &self,
-        x: &Tensor<f32, S>,
-        _: &mut (),
-        dy: &Tensor<f32, S>,
-        dx: Option<&mut Tensor<f32, S>>,
-        _: &mut Self,
-    ) {
-        if let Some(dx) = dx {
-            for ((d, &x), &g) in dx.iter_mut().zip(x.iter()).zip(dy.iter()) {
-                *d = if x > 0.0 { g } else { 0.0 };
-            }
-        }
-    }
-}
-impl Params<f32> for Relu {
-    const PARAMS: usize = 0;
-    fn visit(&self, _: &mut impl FnMut(&[f32])) {}
-    fn visit_mut(&mut self, _: &mut impl FnMut(&mut [f32])) {}
-    fn zip_params<const N: usize>(
-        &mut self,
-        _: &Self,
-        _: [&mut Self; N],
-        _: &mut impl FnMut(&mut [f32], &[f32], [&mut [f32]; N]),
-    ) {
-    }
-}
-
 /// LeNet-5 as in `examples/mnist.rs`, in two nested tuples (a tuple chain holds up to 8 layers).
 type LeNet = (
     (
         Conv1,
-        Relu,
+        ReLU,
         MaxPool2d<U2>,
         Conv2,
-        Relu,
+        ReLU,
         MaxPool2d<U2>,
         Flatten,
     ),
     (
         Linear<f32, U400, U120>,
-        Relu,
+        ReLU,
         Linear<f32, U120, U84>,
-        Relu,
+        ReLU,
         Linear<f32, U84, U10>,
     ),
 );
@@ -130,35 +93,6 @@ fn convs(c: &mut Criterion) {
     let _ = (size_of::<X1>(), size_of::<X2>());
 }
 
-/// Softmax cross-entropy: writes `dlogits = (softmax − onehot) / B` and returns the mean loss.
-fn softmax_xent<B: Dim>(
-    logits: &Tensor<f32, (B, U10)>,
-    labels: &[usize],
-    d: &mut Tensor<f32, (B, U10)>,
-) -> f32 {
-    let mut loss = 0.0;
-    let n = B::USIZE as f32;
-    for ((row, drow), &label) in logits
-        .as_slice()
-        .chunks_exact(10)
-        .zip(d.as_mut_slice().chunks_exact_mut(10))
-        .zip(labels)
-    {
-        let m = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-        let mut s = 0.0;
-        for (d, &v) in drow.iter_mut().zip(row) {
-            *d = (v - m).exp();
-            s += *d;
-        }
-        for d in drow.iter_mut() {
-            *d /= s * n;
-        }
-        drow[label] -= 1.0 / n;
-        loss -= ((row[label] - m).exp() / s).ln();
-    }
-    loss / n
-}
-
 fn lenet(c: &mut Criterion) {
     type XB = Tensor4<f32, U32, U1, U28, U28>;
     let mut rng = Rng::new(2);
@@ -166,19 +100,18 @@ fn lenet(c: &mut Criterion) {
     model.init(shaped::init::Scheme::HeUniform, &mut rng);
     let mut grads = shaped::boxed_zeroed::<LeNet>();
     let x = random::<XB>(&mut rng, |t, f| f(t.as_mut_slice()));
-    let labels: Vec<usize> = (0..32).map(|i| i % 10).collect();
+    let labels = Tensor1::<usize, U32>::from_flat_fn(|i| i % 10);
+    let mut sgd = Sgd::new().lr(0.01);
     let mut work = shaped::boxed_zeroed::<<LeNet as Layer<XB>>::Work>();
     let mut logits = shaped::boxed_zeroed::<Tensor2<f32, U32, U10>>();
     let mut dlogits = shaped::boxed_zeroed::<Tensor2<f32, U32, U10>>();
     c.bench_function("lenet-5 train step b32 (sgd)", |b| {
         b.iter(|| {
             model.forward(black_box(&x), &mut work, &mut logits);
-            let loss = softmax_xent(&logits, &labels, &mut dlogits);
+            let loss = SoftmaxCrossEntropy.loss_and_grad(&*logits, &labels, &mut dlogits);
             grads.zero();
             model.backward(&x, &mut work, &dlogits, None, &mut grads);
-            model.zip_params(&grads, [], &mut |p, g, []| {
-                p.iter_mut().zip(g).for_each(|(p, &g)| *p -= 0.01 * g)
-            });
+            sgd.step(&mut *model, &grads);
             black_box(loss)
         })
     });

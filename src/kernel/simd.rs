@@ -129,6 +129,7 @@ unsafe fn micro<S: Simd, const R: usize, const NVC: usize, const MASK: bool, con
 /// As [`micro`] with `R = 1`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
+#[allow(clippy::needless_range_loop)] // `v` indexes four accumulator sets and a vector offset
 unsafe fn micro_row<S: Simd, const NVC: usize, const MASK: bool, const A_T: bool>(
     kc: usize,
     a: APanel<S::E>,
