@@ -1,4 +1,5 @@
-//! Generates two tables for readable shape errors (see `src/shape/check.rs`):
+//! Generates two tables for readable shape errors (see `src/shape/check.rs`), and the layer
+//! contracts for tuples of layers (`build/chain.rs`):
 //!
 //! * `decimal.rs`: typenum `U0..=U999` -> `D<0>..=D<999>`, so a failing shape check can print dims in
 //!   decimal (larger dims are split into thousands and three digits by type-level arithmetic).
@@ -8,6 +9,9 @@
 //!   rule list below the single source of truth.
 
 use std::{env, fmt::Write, fs, path::Path};
+
+#[path = "build/chain.rs"]
+mod chain;
 
 /// (marker type, doc, message with `{G}` = the dim found and `{E}` = the dim required, label)
 const RULES: &[(&str, &str, &str, &str)] = &[
@@ -174,7 +178,9 @@ fn main() {
         }
     }
     fs::write(Path::new(&out).join("rules.rs"), rules).unwrap();
+    fs::write(Path::new(&out).join("chain.rs"), chain::generate()).unwrap();
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=build/chain.rs");
 }
 
 /// The format placeholders, const parameters and decimal type of one printed number.

@@ -31,27 +31,42 @@
 //! assert!(report.max_rel() < 1e-6, "{report}");
 //! ```
 
-use crate::nn::{Layer, Loss, Params};
+use crate::nn::{Ctx, Loss, Module, Params, Tensors, Train};
 use crate::rand::Rng;
 use crate::scalar::{Real, Zeroable};
+
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
-/// Step size and error floor of a check.
+/// Step size, error floor and the context the layer runs in.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Config {
     /// Central-difference step `ε` (absolute).
     pub eps: f64,
     /// Lower bound of the relative error's denominator (see the module docs).
     pub floor: f64,
+    /// The training context of every forward pass: its mode (check BatchNorm in both) and its
+    /// random stream (the same Dropout mask in every pass, so the function is deterministic).
+    pub ctx: Ctx,
 }
 
 impl Default for Config {
-    /// `ε = 1e-5`, floor `1e-7`: right for `f64`.
+    /// `ε = 1e-5`, floor `1e-7` (right for `f64`), training mode with seed 0.
     fn default() -> Self {
         Config {
             eps: 1e-5,
             floor: 1e-7,
+            ctx: Ctx::train(0),
+        }
+    }
+}
+
+impl Config {
+    /// The same check in evaluation mode.
+    pub fn eval(self) -> Self {
+        Config {
+            ctx: Ctx::eval(),
+            ..self
         }
     }
 }
@@ -61,7 +76,8 @@ impl Default for Config {
 pub struct Worst {
     /// The relative error (see the module docs); `0` when nothing was checked.
     pub rel: f64,
-    /// Which tensor: `0` for the input; for parameters, the position in [`Params::visit`] order.
+    /// Which tensor: `0` for the input; for parameters, the position among the trainable tensors
+    /// (the order of [`Params::zip_params`]).
     pub tensor: usize,
     /// Row-major index inside that tensor.
     pub index: usize,
@@ -144,7 +160,9 @@ impl<T: Real, S: Shape> Loss<T, Tensor<T, S>, Tensor<T, S>> for Projection {
 
 /// Checks `model`'s input and parameter gradients of `loss(model(x), target)`.
 ///
-/// `model` and `x` are perturbed one element at a time and restored exactly.
+/// `model`'s trainable parameters and `x` are perturbed one element at a time and restored
+/// exactly; every forward pass runs in `cfg.ctx` (in training mode, state such as BatchNorm's
+/// running statistics is updated by each pass).
 pub fn check_layer<T, S, M, L, Tgt>(
     model: &mut M,
     x: &mut Tensor<T, S>,
@@ -155,21 +173,21 @@ pub fn check_layer<T, S, M, L, Tgt>(
 where
     T: Real,
     S: Shape,
-    M: Layer<Tensor<T, S>> + Params<T> + Zeroable,
+    M: Train<Tensor<T, S>> + Params<T>,
     L: Loss<T, M::Output, Tgt>,
 {
-    let mut work = M::Work::zeroed();
+    let mut cache = M::Cache::zeroed();
     let mut y = M::Output::zeroed();
     let mut dy = M::Output::zeroed();
     let mut dx = Tensor::<T, S>::zeroed();
-    let mut grads = M::zeroed();
+    let mut grads = <M as Module>::Grads::zeroed();
 
-    model.forward(x, &mut work, &mut y);
+    model.forward(x, cfg.ctx, &mut cache, &mut y);
     loss.loss_and_grad(&y, target, &mut dy);
-    model.backward(x, &mut work, &dy, Some(&mut dx), &mut grads);
+    model.backward(x, &mut cache, &dy, Some(&mut dx), Some(&mut grads));
 
-    let mut objective = |model: &M, x: &Tensor<T, S>| {
-        model.forward(x, &mut work, &mut y);
+    let mut objective = |model: &mut M, x: &Tensor<T, S>| {
+        model.forward(x, cfg.ctx, &mut cache, &mut y);
         loss.loss(&y, target)
     };
     let eps = T::from_f64(cfg.eps);
@@ -191,11 +209,11 @@ where
 
     for p in 0..M::PARAMS {
         let (tensor, index, _) = locate(&grads, p);
-        let old = nudge(model, p, |v| v + eps);
+        let old = nudge(model, &grads, p, |v| v + eps);
         let plus = objective(model, x);
-        nudge(model, p, |_| old - eps);
+        nudge(model, &grads, p, |_| old - eps);
         let minus = objective(model, x);
-        nudge(model, p, |_| old);
+        nudge(model, &grads, p, |_| old);
         let numeric = (plus - minus).to_f64() / two_eps;
         let analytic = locate(&grads, p).2;
         report
@@ -216,7 +234,7 @@ where
     T: Real,
     S: Shape,
     SO: Shape,
-    M: Layer<Tensor<T, S>, Output = Tensor<T, SO>> + Params<T> + Zeroable,
+    M: Train<Tensor<T, S>, Output = Tensor<T, SO>> + Params<T>,
 {
     let mut rng = Rng::new(seed);
     let r = Tensor::<T, SO>::from_flat_fn(|_| rng.uniform(-T::one(), T::one()));
@@ -256,10 +274,10 @@ where
     worst
 }
 
-/// `(tensor, index, value)` of the `p`-th parameter in [`Params::visit`] order.
-fn locate<T: Real, M: Params<T>>(model: &M, p: usize) -> (usize, usize, T) {
+/// `(tensor, index, value)` of the `p`-th gradient.
+fn locate<T: Real, G: Tensors<T>>(grads: &G, p: usize) -> (usize, usize, T) {
     let (mut tensor, mut start, mut found) = (0, 0, (0, 0, T::zero()));
-    model.visit(&mut |s: &[T]| {
+    grads.visit(&mut |s: &[T]| {
         if (start..start + s.len()).contains(&p) {
             found = (tensor, p - start, s[p - start]);
         }
@@ -269,10 +287,11 @@ fn locate<T: Real, M: Params<T>>(model: &M, p: usize) -> (usize, usize, T) {
     found
 }
 
-/// Sets the `p`-th parameter (in [`Params::visit_mut`] order) to `f(old)`; returns the old value.
-fn nudge<T: Real, M: Params<T>>(model: &mut M, p: usize, f: impl Fn(T) -> T) -> T {
+/// Sets the `p`-th trainable parameter (in [`Params::zip_params`] order) to `f(old)`; returns
+/// the old value.
+fn nudge<T: Real, M: Params<T>>(model: &mut M, grads: &M::Grads, p: usize, f: impl Fn(T) -> T) -> T {
     let (mut start, mut old) = (0, T::zero());
-    model.visit_mut(&mut |s: &mut [T]| {
+    model.zip_params(grads, [], &mut |s: &mut [T], _, []| {
         if (start..start + s.len()).contains(&p) {
             old = s[p - start];
             s[p - start] = f(old);

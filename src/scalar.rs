@@ -66,6 +66,31 @@ zeroable_tuple!(A, B, C, E, F, G, H, I, J, K, L, M, N, O, P);
 zeroable_tuple!(A, B, C, E, F, G, H, I, J, K, L, M, N, O, P, Q);
 // SAFETY: arrays of zeroable elements.
 unsafe impl<T: Zeroable, const N: usize> Zeroable for [T; N] {}
+// SAFETY: zero-sized.
+unsafe impl<T: ?Sized> Zeroable for core::marker::PhantomData<T> {}
+
+/// Types for which every bit pattern is a valid value (like `bytemuck::Pod`, without `Copy`):
+/// numbers, tensors of numbers, structs of them without padding.
+///
+/// Activations and scratch are `Pod`, which lets a chain of layers place consecutive activations
+/// in one shared buffer ([`Infer::Scratch`](crate::nn::Infer::Scratch)) whatever was there before.
+/// `#[derive(Pod)]` writes the impl for a struct whose fields are all `Pod`.
+///
+/// # Safety
+/// Every bit pattern of `size_of::<Self>()` bytes must be a valid value, the type must have no
+/// padding bytes (they could be left uninitialised by a write and later read as another type's
+/// values) and no drop glue.
+pub unsafe trait Pod: Zeroable {}
+
+macro_rules! pod {
+    ($($t:ty),*) => { $(unsafe impl Pod for $t {})* };
+}
+pod!(f32, f64, u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, ());
+// SAFETY: arrays of `Pod` elements.
+unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
+// SAFETY: zero-sized.
+unsafe impl<T: ?Sized> Pod for core::marker::PhantomData<T> {}
+
 
 /// A tensor element that is not itself an array: numbers and `bool`. Lets nested array literals
 /// convert to tensors of the right rank ([`tensor`](crate::tensor())).
@@ -83,7 +108,7 @@ element!(
 /// Matrix products dispatch through [`Scalar::gemm`] so that `f32`/`f64` get fast kernels while
 /// integers use the portable loops.
 pub trait Scalar:
-    Element + Num + NumAssign + Copy + Default + PartialOrd + Debug + Zeroable + Send + Sync + 'static
+    Element + Num + NumAssign + Copy + Default + PartialOrd + Debug + Pod + Send + Sync + 'static
 {
     /// `c (+)= op(a) · op(b)` on row-major slices; see [`crate::kernel::Gemm`] for the layout.
     #[inline(always)]

@@ -10,7 +10,8 @@
 //!
 //! NaN and infinities propagate (see each layer); nothing is clamped or hidden.
 
-use crate::nn::{Layer, no_params};
+use crate::nn::params::stateless;
+use crate::nn::{Ctx, Infer, Train};
 use crate::scalar::{Real, Scalar, Zeroable};
 use crate::shape::Shape;
 use crate::tensor::Tensor;
@@ -82,20 +83,7 @@ unsafe impl Zeroable for Tanh {}
 // SAFETY: zero-sized type.
 unsafe impl Zeroable for Softmax {}
 
-no_params!(ReLU, Sigmoid, Tanh, Softmax);
-
-impl<T, const PERMILLE: u32> crate::nn::Params<T> for LeakyReLU<PERMILLE> {
-    const PARAMS: usize = 0;
-    fn visit(&self, _: &mut impl FnMut(&[T])) {}
-    fn visit_mut(&mut self, _: &mut impl FnMut(&mut [T])) {}
-    fn zip_params<const N: usize>(
-        &mut self,
-        _: &Self,
-        _: [&mut Self; N],
-        _: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
-    ) {
-    }
-}
+stateless!(impl[] ReLU; impl[] Sigmoid; impl[] Tanh; impl[] Softmax; impl[const P: u32] LeakyReLU<P>);
 
 /// `dx = dy ⊙ f'(v)` for a derivative given as a function of `v` (the input or the cached output).
 fn chain_rule<T: Copy, S: Shape>(
@@ -119,46 +107,81 @@ fn map_into<T: Copy, S: Shape>(x: &Tensor<T, S>, y: &mut Tensor<T, S>, mut f: im
     }
 }
 
-impl<T: Scalar, S: Shape> Layer<Tensor<T, S>> for ReLU {
-    type Output = Tensor<T, S>;
-    type Work = ();
+/// An elementwise activation: `Infer` by `$infer`, and `Train` whose cache is `()` (derivative
+/// from the input) or the output (derivative from the output).
+macro_rules! activation {
+    (
+        impl[$($g:tt)*] $ty:ty;
+        infer($x:ident, $y:ident) $infer:block
+        backward from input ($vx:ident, $dy:ident, $dx:ident) $bwd:block
+    ) => {
+        impl<$($g)*> Infer<Tensor<T, S>> for $ty {
+            type Output = Tensor<T, S>;
+            type Scratch = ();
+            fn infer(&self, $x: &Tensor<T, S>, _: &mut (), $y: &mut Tensor<T, S>) $infer
+        }
+        impl<$($g)*> Train<Tensor<T, S>> for $ty {
+            type Cache = ();
+            fn forward(&mut self, x: &Tensor<T, S>, _: Ctx, _: &mut (), y: &mut Tensor<T, S>) {
+                self.infer(x, &mut (), y);
+            }
+            fn backward(
+                &self,
+                $vx: &Tensor<T, S>,
+                _: &mut (),
+                $dy: &Tensor<T, S>,
+                $dx: Option<&mut Tensor<T, S>>,
+                _: Option<&mut ()>,
+            ) $bwd
+        }
+    };
+    (
+        impl[$($g:tt)*] $ty:ty;
+        infer($x:ident, $y:ident) $infer:block
+        backward from output ($vy:ident, $dy:ident, $dx:ident) $bwd:block
+    ) => {
+        impl<$($g)*> Infer<Tensor<T, S>> for $ty {
+            type Output = Tensor<T, S>;
+            type Scratch = ();
+            fn infer(&self, $x: &Tensor<T, S>, _: &mut (), $y: &mut Tensor<T, S>) $infer
+        }
+        impl<$($g)*> Train<Tensor<T, S>> for $ty {
+            /// The output, from which the derivative is computed.
+            type Cache = Tensor<T, S>;
+            fn forward(&mut self, x: &Tensor<T, S>, _: Ctx, cache: &mut Tensor<T, S>, y: &mut Tensor<T, S>) {
+                self.infer(x, &mut (), y);
+                cache.copy_from(y);
+            }
+            fn backward(
+                &self,
+                _: &Tensor<T, S>,
+                $vy: &mut Tensor<T, S>,
+                $dy: &Tensor<T, S>,
+                $dx: Option<&mut Tensor<T, S>>,
+                _: Option<&mut ()>,
+            ) $bwd
+        }
+    };
+}
 
-    fn forward(&self, x: &Tensor<T, S>, _: &mut (), y: &mut Tensor<T, S>) {
-        // `x < 0` is false for NaN, so NaN passes through.
-        map_into(x, y, |v| if v < T::zero() { T::zero() } else { v });
-    }
-
-    fn backward(
-        &self,
-        x: &Tensor<T, S>,
-        _: &mut (),
-        dy: &Tensor<T, S>,
-        dx: Option<&mut Tensor<T, S>>,
-        _: &mut Self,
-    ) {
-        chain_rule(x, dy, dx, |v, g| if v > T::zero() { g } else { T::zero() });
+activation! {
+    impl[T: Scalar, S: Shape] ReLU;
+    // `x < 0` is false for NaN, so NaN passes through.
+    infer(x, y) { map_into(x, y, |v| if v < T::zero() { T::zero() } else { v }) }
+    backward from input (x, dy, dx) {
+        chain_rule(x, dy, dx, |v, g| if v > T::zero() { g } else { T::zero() })
     }
 }
 
-impl<T: Real, S: Shape, const PERMILLE: u32> Layer<Tensor<T, S>> for LeakyReLU<PERMILLE> {
-    type Output = Tensor<T, S>;
-    type Work = ();
-
-    fn forward(&self, x: &Tensor<T, S>, _: &mut (), y: &mut Tensor<T, S>) {
+activation! {
+    impl[T: Real, S: Shape, const PERMILLE: u32] LeakyReLU<PERMILLE>;
+    infer(x, y) {
         let slope = Self::slope::<T>();
-        map_into(x, y, |v| if v > T::zero() { v } else { v * slope });
+        map_into(x, y, |v| if v > T::zero() { v } else { v * slope })
     }
-
-    fn backward(
-        &self,
-        x: &Tensor<T, S>,
-        _: &mut (),
-        dy: &Tensor<T, S>,
-        dx: Option<&mut Tensor<T, S>>,
-        _: &mut Self,
-    ) {
+    backward from input (x, dy, dx) {
         let slope = Self::slope::<T>();
-        chain_rule(x, dy, dx, |v, g| if v > T::zero() { g } else { g * slope });
+        chain_rule(x, dy, dx, |v, g| if v > T::zero() { g } else { g * slope })
     }
 }
 
@@ -180,46 +203,16 @@ pub(crate) fn sigmoid<T: Real>(x: T) -> T {
     }
 }
 
-impl<T: Real, S: Shape> Layer<Tensor<T, S>> for Sigmoid {
-    type Output = Tensor<T, S>;
-    type Work = Tensor<T, S>;
-
-    fn forward(&self, x: &Tensor<T, S>, work: &mut Tensor<T, S>, y: &mut Tensor<T, S>) {
-        map_into(x, y, sigmoid);
-        work.copy_from(y);
-    }
-
-    fn backward(
-        &self,
-        _: &Tensor<T, S>,
-        y: &mut Tensor<T, S>,
-        dy: &Tensor<T, S>,
-        dx: Option<&mut Tensor<T, S>>,
-        _: &mut Self,
-    ) {
-        chain_rule(y, dy, dx, |y, g| g * y * (T::one() - y));
-    }
+activation! {
+    impl[T: Real, S: Shape] Sigmoid;
+    infer(x, y) { map_into(x, y, sigmoid) }
+    backward from output (y, dy, dx) { chain_rule(y, dy, dx, |y, g| g * y * (T::one() - y)) }
 }
 
-impl<T: Real, S: Shape> Layer<Tensor<T, S>> for Tanh {
-    type Output = Tensor<T, S>;
-    type Work = Tensor<T, S>;
-
-    fn forward(&self, x: &Tensor<T, S>, work: &mut Tensor<T, S>, y: &mut Tensor<T, S>) {
-        map_into(x, y, T::tanh);
-        work.copy_from(y);
-    }
-
-    fn backward(
-        &self,
-        _: &Tensor<T, S>,
-        y: &mut Tensor<T, S>,
-        dy: &Tensor<T, S>,
-        dx: Option<&mut Tensor<T, S>>,
-        _: &mut Self,
-    ) {
-        chain_rule(y, dy, dx, |y, g| g * (T::one() - y * y));
-    }
+activation! {
+    impl[T: Real, S: Shape] Tanh;
+    infer(x, y) { map_into(x, y, T::tanh) }
+    backward from output (y, dy, dx) { chain_rule(y, dy, dx, |y, g| g * (T::one() - y * y)) }
 }
 
 /// The size of a shape's last axis (the softmax axis).
@@ -240,27 +233,16 @@ pub(crate) fn softmax_row<T: Real>(x: &[T], y: &mut [T]) {
     y.iter_mut().for_each(|o| *o /= sum);
 }
 
-impl<T: Real, S: Shape> Layer<Tensor<T, S>> for Softmax {
-    type Output = Tensor<T, S>;
-    type Work = Tensor<T, S>;
-
-    fn forward(&self, x: &Tensor<T, S>, work: &mut Tensor<T, S>, y: &mut Tensor<T, S>) {
+activation! {
+    impl[T: Real, S: Shape] Softmax;
+    infer(x, y) {
         let n = last_dim::<S>();
         let rows = x.as_slice().chunks_exact(n);
         for (xr, yr) in rows.zip(y.as_mut_slice().chunks_exact_mut(n)) {
             softmax_row(xr, yr);
         }
-        work.copy_from(y);
     }
-
-    fn backward(
-        &self,
-        _: &Tensor<T, S>,
-        y: &mut Tensor<T, S>,
-        dy: &Tensor<T, S>,
-        dx: Option<&mut Tensor<T, S>>,
-        _: &mut Self,
-    ) {
+    backward from output (y, dy, dx) {
         let Some(dx) = dx else { return };
         let n = last_dim::<S>();
         let rows = y

@@ -8,7 +8,7 @@ use typenum::{U0, U1, Unsigned};
 
 use self::im2col::{Geom, col2im, im2col, im2row, pad, unpad};
 use crate::kernel::Gemm;
-use crate::nn::{Layer, Params};
+use crate::nn::{Ctx, Infer, Module, Train};
 use crate::scalar::{Scalar, Zeroable};
 use crate::shape::{ConvDim, ConvOut, Dim, DimEq, SamePad, Shape, rules};
 use crate::tensor::Tensor;
@@ -99,6 +99,11 @@ unsafe impl<T: Zeroable, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> Zer
     for ConvWork<T, C, K, OH, OW, HP, WP>
 {
 }
+// SAFETY: tensors of one `Pod` element type: no padding, every bit pattern valid.
+unsafe impl<T: crate::scalar::Pod, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim>
+    crate::scalar::Pod for ConvWork<T, C, K, OH, OW, HP, WP>
+{
+}
 
 impl<T, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> ConvWork<T, C, K, OH, OW, HP, WP> {
     /// The padded sample and the column matrix (one row-major slice of `C·K·K·OH·OW` values).
@@ -130,7 +135,7 @@ type WorkOf<T, C, K, S, P, H, W> = ConvWork<
     <W as ConvDim<K, S, P>>::Padded,
 >;
 
-impl<T, B, C, C2, F, K, S, P, H, W> Layer<Tensor<T, (B, C2, H, W)>> for Conv2d<T, C, F, K, S, P>
+impl<T, B, C, C2, F, K, S, P, H, W> Infer<Tensor<T, (B, C2, H, W)>> for Conv2d<T, C, F, K, S, P>
 where
     T: Scalar,
     B: Dim,
@@ -144,9 +149,9 @@ where
     W: ConvDim<K, S, P>,
 {
     type Output = Tensor<T, (B, F, ConvOut<H, K, S, P>, ConvOut<W, K, S, P>)>;
-    type Work = WorkOf<T, C, K, S, P, H, W>;
+    type Scratch = WorkOf<T, C, K, S, P, H, W>;
 
-    fn forward(&self, x: &Tensor<T, (B, C2, H, W)>, work: &mut Self::Work, y: &mut Self::Output) {
+    fn infer(&self, x: &Tensor<T, (B, C2, H, W)>, work: &mut Self::Scratch, y: &mut Self::Output) {
         let g = geom::<C, K, S, P, H, W>();
         let (f, q, n) = (F::USIZE, g.rows(), g.pixels());
         let (padded, cols) = work.parts();
@@ -159,32 +164,62 @@ where
             T::gemm(Gemm::nn(f, q, n).acc(), self.weight.as_slice(), cols, yb);
         }
     }
+}
+
+impl<T, B, C, C2, F, K, S, P, H, W> Train<Tensor<T, (B, C2, H, W)>> for Conv2d<T, C, F, K, S, P>
+where
+    T: Scalar,
+    B: Dim,
+    C: Dim,
+    F: Dim,
+    K: Dim,
+    S: Dim,
+    P: Dim,
+    C2: Dim + DimEq<C, rules::ConvInputChannels>,
+    H: ConvDim<K, S, P>,
+    W: ConvDim<K, S, P>,
+{
+    /// The same buffers as inference: backward recomputes the receptive fields from `x`.
+    type Cache = WorkOf<T, C, K, S, P, H, W>;
+
+    fn forward(
+        &mut self,
+        x: &Tensor<T, (B, C2, H, W)>,
+        _: Ctx,
+        work: &mut Self::Cache,
+        y: &mut Self::Output,
+    ) {
+        self.infer(x, work, y);
+    }
 
     fn backward(
         &self,
         x: &Tensor<T, (B, C2, H, W)>,
-        work: &mut Self::Work,
+        work: &mut Self::Cache,
         dy: &Self::Output,
         mut dx: Option<&mut Tensor<T, (B, C2, H, W)>>,
-        grads: &mut Self,
+        mut grads: Option<&mut ConvGrads<T, C, F, K>>,
     ) {
         let g = geom::<C, K, S, P, H, W>();
         let (f, q, n) = (F::USIZE, g.rows(), g.pixels());
         let (padded, cols) = work.parts();
         for b in 0..B::USIZE {
             let dyb = dy.outer(b);
-            for (d, row) in grads.bias.iter_mut().zip(dyb.chunks_exact(n)) {
-                *d += row.iter().fold(T::zero(), |s, &v| s + v);
+            if let Some(grads) = grads.as_deref_mut() {
+                for (d, row) in grads.bias.iter_mut().zip(dyb.chunks_exact(n)) {
+                    *d += row.iter().fold(T::zero(), |s, &v| s + v);
+                }
+                // dW (F, Q) += dY_b (F, N) · rows (N, Q), with the receptive fields laid out as
+                // rows (`im2row`): a plain product, cheaper than dY_b · colsᵀ with its packed
+                // transpose.
+                im2row(g, padded_sample(g, x.outer(b), padded), cols);
+                T::gemm(
+                    Gemm::nn(f, n, q).acc(),
+                    dyb,
+                    cols,
+                    grads.weight.as_mut_slice(),
+                );
             }
-            // dW (F, Q) += dY_b (F, N) · rows (N, Q), with the receptive fields laid out as rows
-            // (`im2row`): a plain product, cheaper than dY_b · colsᵀ with its packed transpose.
-            im2row(g, padded_sample(g, x.outer(b), padded), cols);
-            T::gemm(
-                Gemm::nn(f, n, q).acc(),
-                dyb,
-                cols,
-                grads.weight.as_mut_slice(),
-            );
             if let Some(dx) = dx.as_deref_mut() {
                 // dcols (Q, N) = Wᵀ · dY_b, then scattered back onto the input pixels.
                 T::gemm(Gemm::nn(q, f, n).ta(), self.weight.as_slice(), dyb, cols);
@@ -227,11 +262,33 @@ fn geom<C: Dim, K: Dim, S: Dim, P: Dim, H: ConvDim<K, S, P>, W: ConvDim<K, S, P>
     }
 }
 
-impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Params<T> for Conv2d<T, C, F, K, S, P> {
-    const PARAMS: usize = F::USIZE * C::USIZE * K::USIZE * K::USIZE + F::USIZE;
+/// Gradients of a [`Conv2d`] layer: one tensor per parameter.
+pub struct ConvGrads<T, C: Dim, F: Dim, K: Dim> {
+    /// `∂L/∂W`, `(F, C, K, K)`.
+    pub weight: Tensor<T, (F, C, K, K)>,
+    /// `∂L/∂b`.
+    pub bias: Tensor<T, (F,)>,
+}
 
+// SAFETY: two zeroable tensors.
+unsafe impl<T: Zeroable, C: Dim, F: Dim, K: Dim> Zeroable for ConvGrads<T, C, F, K> {}
+
+crate::nn::params::tensors!(impl[T: Zeroable, C: Dim, F: Dim, K: Dim] Tensors<T> for ConvGrads<T, C, F, K> { weight, bias });
+
+impl<T: Zeroable, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Module for Conv2d<T, C, F, K, S, P> {
+    type Grads = ConvGrads<T, C, F, K>;
+    const TRAINABLE: bool = true;
+}
+
+crate::nn::params::tensor_params! {
+    impl[T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim] Params<T> for Conv2d<T, C, F, K, S, P>;
+    init = Conv2d::init_weights;
+    fields { trainable weight, trainable bias }
+}
+
+impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Conv2d<T, C, F, K, S, P> {
     /// Weights by `scheme` with `fan_in = C·K·K`, `fan_out = F·K·K`; biases zero.
-    fn init(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
+    fn init_weights(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
     where
         T: crate::Real,
     {
@@ -239,33 +296,5 @@ impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Params<T> for Conv2d<T, 
         let (fan_in, fan_out) = (C::USIZE * kk, F::USIZE * kk);
         crate::init::fill_weights(self.weight.as_mut_slice(), fan_in, fan_out, scheme, rng);
         self.bias.fill(T::zero());
-    }
-
-    fn visit(&self, f: &mut impl FnMut(&[T])) {
-        f(self.weight.as_slice());
-        f(self.bias.as_slice());
-    }
-
-    fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
-        f(self.weight.as_mut_slice());
-        f(self.bias.as_mut_slice());
-    }
-
-    fn zip_params<const N: usize>(
-        &mut self,
-        grads: &Self,
-        mut state: [&mut Self; N],
-        f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
-    ) {
-        f(
-            self.weight.as_mut_slice(),
-            grads.weight.as_slice(),
-            state.each_mut().map(|s| s.weight.as_mut_slice()),
-        );
-        f(
-            self.bias.as_mut_slice(),
-            grads.bias.as_slice(),
-            state.each_mut().map(|s| s.bias.as_mut_slice()),
-        );
     }
 }

@@ -4,7 +4,7 @@ use core::ops::Mul;
 
 use typenum::Prod;
 
-use crate::nn::Layer;
+use crate::nn::{Ctx, Infer, Train};
 use crate::scalar::{Scalar, Zeroable};
 use crate::shape::{Dim, Prod3};
 use crate::tensor::Tensor;
@@ -45,15 +45,26 @@ where
 /// The flattened width of a `(C, H, W)` volume: `C·H·W`.
 pub type Flat<C, H, W> = <(C, H, W) as FlattenDims>::Out;
 
-impl<T: Scalar, B: Dim, C: Dim, H: Dim, W: Dim> Layer<Tensor<T, (B, C, H, W)>> for Flatten
+impl<T: Scalar, B: Dim, C: Dim, H: Dim, W: Dim> Infer<Tensor<T, (B, C, H, W)>> for Flatten
 where
     (C, H, W): FlattenDims,
 {
     type Output = Tensor<T, (B, Flat<C, H, W>)>;
-    type Work = ();
+    type Scratch = ();
 
-    fn forward(&self, x: &Tensor<T, (B, C, H, W)>, _: &mut (), y: &mut Self::Output) {
+    fn infer(&self, x: &Tensor<T, (B, C, H, W)>, _: &mut (), y: &mut Self::Output) {
         y.as_mut_slice().copy_from_slice(x.as_slice());
+    }
+}
+
+impl<T: Scalar, B: Dim, C: Dim, H: Dim, W: Dim> Train<Tensor<T, (B, C, H, W)>> for Flatten
+where
+    (C, H, W): FlattenDims,
+{
+    type Cache = ();
+
+    fn forward(&mut self, x: &Tensor<T, (B, C, H, W)>, _: Ctx, _: &mut (), y: &mut Self::Output) {
+        self.infer(x, &mut (), y);
     }
 
     fn backward(
@@ -62,7 +73,7 @@ where
         _: &mut (),
         dy: &Self::Output,
         dx: Option<&mut Tensor<T, (B, C, H, W)>>,
-        _: &mut Self,
+        _: Option<&mut ()>,
     ) {
         if let Some(dx) = dx {
             dx.as_mut_slice().copy_from_slice(dy.as_slice());
@@ -70,4 +81,4 @@ where
     }
 }
 
-crate::nn::no_params!(Flatten);
+crate::nn::params::stateless!(impl[] Flatten);

@@ -1,4 +1,4 @@
-use crate::nn::{Layer, Params};
+use crate::nn::{Ctx, Infer, Module, Train};
 use crate::scalar::{Scalar, Zeroable};
 use crate::shape::{Dim, DimEq, rules};
 use crate::tensor::Tensor;
@@ -54,20 +54,31 @@ impl<T: Scalar, I: Dim, O: Dim> core::fmt::Debug for Linear<T, I, O> {
     }
 }
 
-impl<T: Scalar, B: Dim, I: Dim, O: Dim, I2> Layer<Tensor<T, (B, I2)>> for Linear<T, I, O>
+impl<T: Scalar, B: Dim, I: Dim, O: Dim, I2> Infer<Tensor<T, (B, I2)>> for Linear<T, I, O>
 where
     I2: Dim + DimEq<I, rules::LinearInput>,
 {
     type Output = Tensor<T, (B, O)>;
-    type Work = ();
+    type Scratch = ();
 
-    fn forward(&self, x: &Tensor<T, (B, I2)>, _: &mut (), y: &mut Tensor<T, (B, O)>) {
+    fn infer(&self, x: &Tensor<T, (B, I2)>, _: &mut (), y: &mut Tensor<T, (B, O)>) {
         let g = crate::kernel::Gemm::nn(B::USIZE, I::USIZE, O::USIZE);
         T::gemm(g, x.as_slice(), self.weight.as_slice(), y.as_mut_slice());
         let b = self.bias.as_slice();
         for row in y.as_mut_slice().chunks_exact_mut(O::USIZE) {
             row.iter_mut().zip(b).for_each(|(v, &bj)| *v += bj);
         }
+    }
+}
+
+impl<T: Scalar, B: Dim, I: Dim, O: Dim, I2> Train<Tensor<T, (B, I2)>> for Linear<T, I, O>
+where
+    I2: Dim + DimEq<I, rules::LinearInput>,
+{
+    type Cache = ();
+
+    fn forward(&mut self, x: &Tensor<T, (B, I2)>, _: Ctx, _: &mut (), y: &mut Tensor<T, (B, O)>) {
+        self.infer(x, &mut (), y);
     }
 
     fn backward(
@@ -76,7 +87,7 @@ where
         _: &mut (),
         dy: &Tensor<T, (B, O)>,
         dx: Option<&mut Tensor<T, (B, I2)>>,
-        grads: &mut Self,
+        grads: Option<&mut LinearGrads<T, I, O>>,
     ) {
         use crate::kernel::Gemm;
         let (b, i, o) = (B::USIZE, I::USIZE, O::USIZE);
@@ -88,6 +99,7 @@ where
                 dx.as_mut_slice(),
             );
         }
+        let Some(grads) = grads else { return };
         T::gemm(
             Gemm::nn(i, b, o).ta().acc(),
             x.as_slice(),
@@ -101,42 +113,37 @@ where
     }
 }
 
-impl<T: Scalar, I: Dim, O: Dim> Params<T> for Linear<T, I, O> {
-    const PARAMS: usize = I::USIZE * O::USIZE + O::USIZE;
+/// Gradients of a [`Linear`] layer: one tensor per parameter.
+pub struct LinearGrads<T, I: Dim, O: Dim> {
+    /// `∂L/∂W`, `(inputs, outputs)`.
+    pub weight: Tensor<T, (I, O)>,
+    /// `∂L/∂b`.
+    pub bias: Tensor<T, (O,)>,
+}
 
-    fn init(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
+// SAFETY: two zeroable tensors.
+unsafe impl<T: Zeroable, I: Dim, O: Dim> Zeroable for LinearGrads<T, I, O> {}
+
+crate::nn::params::tensors!(impl[T: Zeroable, I: Dim, O: Dim] Tensors<T> for LinearGrads<T, I, O> { weight, bias });
+
+impl<T: Zeroable, I: Dim, O: Dim> Module for Linear<T, I, O> {
+    type Grads = LinearGrads<T, I, O>;
+    const TRAINABLE: bool = true;
+}
+
+crate::nn::params::tensor_params! {
+    impl[T: Scalar, I: Dim, O: Dim] Params<T> for Linear<T, I, O>;
+    init = Linear::init_weights;
+    fields { trainable weight, trainable bias }
+}
+
+impl<T: Scalar, I: Dim, O: Dim> Linear<T, I, O> {
+    /// Weights by `scheme` with `fan_in = I`, `fan_out = O`; biases zero.
+    fn init_weights(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
     where
         T: crate::Real,
     {
         crate::init::fill_weights(self.weight.as_mut_slice(), I::USIZE, O::USIZE, scheme, rng);
         self.bias.fill(T::zero());
-    }
-
-    fn visit(&self, f: &mut impl FnMut(&[T])) {
-        f(self.weight.as_slice());
-        f(self.bias.as_slice());
-    }
-
-    fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
-        f(self.weight.as_mut_slice());
-        f(self.bias.as_mut_slice());
-    }
-
-    fn zip_params<const N: usize>(
-        &mut self,
-        grads: &Self,
-        mut state: [&mut Self; N],
-        f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
-    ) {
-        f(
-            self.weight.as_mut_slice(),
-            grads.weight.as_slice(),
-            state.each_mut().map(|s| s.weight.as_mut_slice()),
-        );
-        f(
-            self.bias.as_mut_slice(),
-            grads.bias.as_slice(),
-            state.each_mut().map(|s| s.bias.as_mut_slice()),
-        );
     }
 }

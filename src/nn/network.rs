@@ -1,5 +1,5 @@
 //! [`Network`]: a model with its gradients, workspace and output buffers on the heap, for
-//! programs on a PC (feature `alloc`). It wraps the in-place API ([`Layer`], [`Loss`],
+//! programs on a PC (feature `alloc`). It wraps the in-place API ([`Train`], [`Infer`], [`Loss`],
 //! [`Optimizer`]) and adds nothing the embedded path lacks; every buffer is allocated zeroed
 //! directly on the heap ([`boxed_zeroed`](crate::boxed_zeroed)), never built on the stack.
 //!
@@ -37,9 +37,9 @@
 //! typenum's binary form and can be skipped. Targets are checked the same way, e.g.
 //! `shape error (batch size): got 16, expected 32`.
 //!
-//! Every method here states `M: Layer<X>` in its signature, so these messages appear. Calling a
-//! trait method directly on an invalid model (`model.forward(..)`) instead reports "no method
-//! named `forward`" (a rustc limit, rust-lang/rust#130082); write `Layer::forward(&model, ..)`
+//! Every method here states `M: Train<X>` in its signature, so these messages appear. Calling a
+//! trait method directly on an invalid model (`model.infer(..)`) instead reports "no method
+//! named `infer`" (a rustc limit, rust-lang/rust#130082); write `Infer::infer(&model, ..)`
 //! or go through `Network` to see the real cause.
 
 #[cfg(feature = "alloc")]
@@ -50,7 +50,7 @@ use core::marker::PhantomData;
 #[cfg(feature = "alloc")]
 use crate::{
     init::Scheme,
-    nn::{Layer, Loss, Params},
+    nn::{Ctx, Infer, Loss, Params, Tensors, Train},
     optim::Optimizer,
     rand::Rng,
     scalar::{Real, Scalar, Zeroable},
@@ -58,17 +58,22 @@ use crate::{
     tensor::Tensor,
 };
 
-/// A model `M` for inputs `X` with heap-allocated gradients, workspace, output and output
-/// gradient, and a one-call training step.
+/// A model `M` for inputs `X` with heap-allocated gradients, training cache, inference scratch,
+/// output and output gradient, and a one-call training step.
 ///
-/// `T` is the parameter element type (`f32`, `f64`).
+/// `T` is the parameter element type (`f32`, `f64`). Training passes run in the network's
+/// [`Ctx`] (training mode, seeded randomness, one step per [`train_step`](Self::train_step));
+/// [`evaluate`](Self::evaluate), [`loss`](Self::loss) and [`predict`](Self::predict) run the
+/// inference contract (evaluation mode).
 #[cfg(feature = "alloc")]
-pub struct Network<T, M: Layer<X>, X> {
+pub struct Network<T, M: Train<X>, X> {
     model: Box<M>,
-    grads: Box<M>,
-    work: Box<M::Work>,
+    grads: Box<M::Grads>,
+    cache: Box<M::Cache>,
+    scratch: Box<M::Scratch>,
     output: Box<M::Output>,
     dy: Box<M::Output>,
+    ctx: Ctx,
     _types: PhantomData<fn(&X) -> T>,
 }
 
@@ -76,44 +81,69 @@ pub struct Network<T, M: Layer<X>, X> {
 impl<T, M, X> Network<T, M, X>
 where
     T: Scalar,
-    M: Layer<X> + Params<T> + Zeroable,
+    M: Train<X> + Params<T> + Zeroable,
 {
     /// Number of trainable parameters.
     pub const PARAMS: usize = M::PARAMS;
-    /// Bytes of parameter storage (the gradients take as much again).
-    pub const PARAM_BYTES: usize = M::PARAM_BYTES;
-    /// Bytes of the workspace for one input `X` (activations, caches, their gradients).
-    pub const WORK_BYTES: usize = core::mem::size_of::<M::Work>();
-    /// Bytes of all heap buffers: model, gradients, workspace, output and output gradient.
-    pub const HEAP_BYTES: usize =
-        2 * core::mem::size_of::<M>() + Self::WORK_BYTES + 2 * core::mem::size_of::<M::Output>();
+    /// Bytes of parameter storage (every kind: trainable, frozen, state).
+    pub const MODEL_BYTES: usize = core::mem::size_of::<M>();
+    /// Bytes of all heap buffers: model, gradients, training cache, inference scratch, output and
+    /// output gradient (optimizer state is the optimizer's).
+    pub const HEAP_BYTES: usize = core::mem::size_of::<M>()
+        + core::mem::size_of::<M::Grads>()
+        + core::mem::size_of::<M::Cache>()
+        + core::mem::size_of::<M::Scratch>()
+        + 2 * core::mem::size_of::<M::Output>();
 
     /// Wraps a model (already on the heap, e.g. from [`boxed_zeroed`](crate::boxed_zeroed) then
-    /// [`Params::init`]) and allocates zeroed buffers.
+    /// [`Params::init`]) and allocates zeroed buffers; training randomness from seed 0.
     pub fn new(model: Box<M>) -> Self {
         Network {
             model,
             grads: crate::boxed_zeroed(),
-            work: crate::boxed_zeroed(),
+            cache: crate::boxed_zeroed(),
+            scratch: crate::boxed_zeroed(),
             output: crate::boxed_zeroed(),
             dy: crate::boxed_zeroed(),
+            ctx: Ctx::train(0),
             _types: PhantomData,
         }
     }
 
-    /// A new model with weights drawn by `scheme` from `seed` (biases zero).
+    /// A new model with weights drawn by `scheme` from `seed` (biases zero), and training
+    /// randomness (Dropout) from the same seed.
     pub fn new_init(scheme: Scheme, seed: u64) -> Self
     where
         T: Real,
     {
         let mut model: Box<M> = crate::boxed_zeroed();
         model.init(scheme, &mut Rng::new(seed));
-        Self::new(model)
+        let mut net = Self::new(model);
+        net.ctx = Ctx::train(seed);
+        net
     }
 
-    /// Runs the model on `x`; the result stays in the network's output buffer.
+    /// The context of the next training pass.
+    pub fn ctx(&self) -> Ctx {
+        self.ctx
+    }
+
+    /// Replaces the training context (e.g. `Ctx::eval()` to back-propagate in evaluation mode).
+    pub fn set_ctx(&mut self, ctx: Ctx) {
+        self.ctx = ctx;
+    }
+
+    /// Runs the model on `x` in evaluation mode ([`Infer`]); the result stays in the output
+    /// buffer.
+    pub fn evaluate(&mut self, x: &X) -> &M::Output {
+        self.model.infer(x, &mut self.scratch, &mut self.output);
+        &self.output
+    }
+
+    /// Runs the training forward pass on `x` (keeping what backward needs).
     pub fn forward(&mut self, x: &X) -> &M::Output {
-        self.model.forward(x, &mut self.work, &mut self.output);
+        self.model
+            .forward(x, self.ctx, &mut self.cache, &mut self.output);
         &self.output
     }
 
@@ -121,7 +151,7 @@ where
     /// adding the parameter gradients to [`grads`](Self::grads).
     pub fn backward(&mut self, x: &X, dy: &M::Output) {
         self.model
-            .backward(x, &mut self.work, dy, None, &mut self.grads);
+            .backward(x, &mut self.cache, dy, None, Some(&mut self.grads));
     }
 
     /// Sets all gradients to zero.
@@ -129,30 +159,31 @@ where
         self.grads.zero();
     }
 
-    /// The loss of the model on `x` (runs forward; gradients untouched).
+    /// The loss of the model on `x` in evaluation mode (gradients untouched).
     pub fn loss<Tgt, L>(&mut self, x: &X, target: &Tgt, loss: &L) -> T
     where
         L: Loss<T, M::Output, Tgt>,
     {
-        self.forward(x);
+        self.evaluate(x);
         loss.loss(&self.output, target)
     }
 
-    /// Forward, loss and backward: returns the loss and adds its parameter gradients to
+    /// Training forward, loss and backward: returns the loss and adds its parameter gradients to
     /// [`grads`](Self::grads) (call [`zero_grads`](Self::zero_grads) first unless accumulating).
     pub fn loss_backward<Tgt, L>(&mut self, x: &X, target: &Tgt, loss: &L) -> T
     where
         L: Loss<T, M::Output, Tgt>,
     {
-        self.model.forward(x, &mut self.work, &mut self.output);
+        self.model
+            .forward(x, self.ctx, &mut self.cache, &mut self.output);
         let value = loss.loss_and_grad(&self.output, target, &mut self.dy);
         self.model
-            .backward(x, &mut self.work, &self.dy, None, &mut self.grads);
+            .backward(x, &mut self.cache, &self.dy, None, Some(&mut self.grads));
         value
     }
 
-    /// One training step: zero the gradients, forward, loss and its gradient, backward, and an
-    /// optimizer update. Returns the loss before the update.
+    /// One training step: zero the gradients, forward, loss and its gradient, backward, an
+    /// optimizer update, and the next random step. Returns the loss before the update.
     pub fn train_step<Tgt, L, O>(&mut self, x: &X, target: &Tgt, loss: &L, optimizer: &mut O) -> T
     where
         L: Loss<T, M::Output, Tgt>,
@@ -161,6 +192,7 @@ where
         self.zero_grads();
         let value = self.loss_backward(x, target, loss);
         optimizer.step(&mut self.model, &self.grads);
+        self.ctx.next_step();
         value
     }
 
@@ -174,12 +206,17 @@ where
         &mut self.model
     }
 
-    /// The accumulated gradients (same type as the model).
-    pub fn grads(&self) -> &M {
+    /// The accumulated gradients.
+    pub fn grads(&self) -> &M::Grads {
         &self.grads
     }
 
-    /// The output of the latest forward pass.
+    /// The gradients, mutably (e.g. to clip them before an optimizer step).
+    pub fn grads_mut(&mut self) -> &mut M::Grads {
+        &mut self.grads
+    }
+
+    /// The output of the latest forward pass or evaluation.
     pub fn output(&self) -> &M::Output {
         &self.output
     }
@@ -196,21 +233,15 @@ where
     T: Real,
     B: Dim,
     C: Dim,
-    M: Layer<X, Output = Tensor<T, (B, C)>> + Params<T> + Zeroable,
+    M: Train<X, Output = Tensor<T, (B, C)>> + Params<T> + Zeroable,
 {
-    /// Runs the model on `x` and writes each sample's highest-scoring class into `classes`
-    /// (the first one on ties; NaN scores lose to any number).
+    /// Runs the model on `x` in evaluation mode and writes each sample's highest-scoring class
+    /// into `classes` ([`argmax`](crate::ops::argmax)'s rule: the first maximum wins, a NaN
+    /// score wins over any number).
     pub fn predict(&mut self, x: &X, classes: &mut Tensor<usize, (B,)>) {
-        self.forward(x);
+        self.evaluate(x);
         for (b, class) in classes.iter_mut().enumerate() {
-            let row = self.output.outer(b);
-            let mut best = 0;
-            for (c, &v) in row.iter().enumerate() {
-                if v > row[best] || row[best].is_nan() {
-                    best = c;
-                }
-            }
-            *class = best;
+            *class = crate::ops::argmax(self.output.outer(b));
         }
     }
 }

@@ -4,7 +4,7 @@ use core::marker::PhantomData;
 
 use typenum::Unsigned;
 
-use crate::nn::{Layer, Params};
+use crate::nn::{Ctx, Infer, Train};
 use crate::scalar::{Real, Scalar, Zeroable};
 use crate::shape::{Dim, PoolDim, PoolOut};
 use crate::tensor::Tensor;
@@ -65,18 +65,7 @@ macro_rules! marker_layer {
         }
         // SAFETY: zero-sized.
         unsafe impl<K, S> Zeroable for $name<K, S> {}
-        impl<T, K, S> Params<T> for $name<K, S> {
-            const PARAMS: usize = 0;
-            fn visit(&self, _: &mut impl FnMut(&[T])) {}
-            fn visit_mut(&mut self, _: &mut impl FnMut(&mut [T])) {}
-            fn zip_params<const N: usize>(
-                &mut self,
-                _: &Self,
-                _: [&mut Self; N],
-                _: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
-            ) {
-            }
-        }
+        crate::nn::params::stateless!(impl[K, S] $name<K, S>);
     )*};
 }
 marker_layer!(MaxPool2d, AvgPool2d);
@@ -109,7 +98,38 @@ fn geom<B: Dim, C: Dim, H: PoolDim<K, S>, W: PoolDim<K, S>, K: Unsigned, S: Unsi
     }
 }
 
-impl<T, B, C, H, W, K, S> Layer<Tensor<T, (B, C, H, W)>> for MaxPool2d<K, S>
+/// Max pooling of every plane; with `args`, also the flat index of each maximum.
+fn max_pool<T: Scalar>(g: Geom, x: &[T], y: &mut [T], mut args: Option<&mut [u32]>) {
+    let (plane, oplane) = (g.h * g.w, g.oh * g.ow);
+    let planes = x.chunks_exact(plane);
+    let outs = y.chunks_exact_mut(oplane);
+    for (p, (xp, yp)) in planes.zip(outs).take(g.planes).enumerate() {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let (y0, x0) = (oy * g.s, ox * g.s);
+                let mut best = y0 * g.w + x0;
+                let mut max = xp[best];
+                for ky in 0..g.k {
+                    let row = (y0 + ky) * g.w + x0;
+                    for (i, &v) in xp[row..row + g.k].iter().enumerate() {
+                        // Strictly greater: the first maximum wins ties. Written as two
+                        // selects, not a branch: on real activations the comparison is a
+                        // coin flip and mispredictions cost more than the pooling itself.
+                        let gt = v > max;
+                        max = if gt { v } else { max };
+                        best = if gt { row + i } else { best };
+                    }
+                }
+                yp[oy * g.ow + ox] = max;
+                if let Some(a) = args.as_deref_mut() {
+                    a[p * oplane + oy * g.ow + ox] = best as u32;
+                }
+            }
+        }
+    }
+}
+
+impl<T, B, C, H, W, K, S> Infer<Tensor<T, (B, C, H, W)>> for MaxPool2d<K, S>
 where
     T: Scalar,
     B: Dim,
@@ -120,46 +140,40 @@ where
     S: Unsigned,
 {
     type Output = Pooled<T, B, C, H, W, K, S>;
-    /// Flat index (within its `H × W` plane) of each output's maximum.
-    type Work = Tensor<u32, (B, C, PoolOut<H, K, S>, PoolOut<W, K, S>)>;
+    type Scratch = ();
 
-    fn forward(&self, x: &Tensor<T, (B, C, H, W)>, work: &mut Self::Work, y: &mut Self::Output) {
+    fn infer(&self, x: &Tensor<T, (B, C, H, W)>, _: &mut (), y: &mut Self::Output) {
         let g = geom::<B, C, H, W, K, S>();
-        let (plane, oplane) = (g.h * g.w, g.oh * g.ow);
-        let planes = x.as_slice().chunks_exact(plane);
-        let outs = y.as_mut_slice().chunks_exact_mut(oplane);
-        let args = work.as_mut_slice().chunks_exact_mut(oplane);
-        for ((xp, yp), ap) in planes.zip(outs).zip(args).take(g.planes) {
-            for oy in 0..g.oh {
-                for ox in 0..g.ow {
-                    let (y0, x0) = (oy * g.s, ox * g.s);
-                    let mut best = y0 * g.w + x0;
-                    let mut max = xp[best];
-                    for ky in 0..g.k {
-                        let row = (y0 + ky) * g.w + x0;
-                        for (i, &v) in xp[row..row + g.k].iter().enumerate() {
-                            // Strictly greater: the first maximum wins ties. Written as two
-                            // selects, not a branch: on real activations the comparison is a
-                            // coin flip and mispredictions cost more than the pooling itself.
-                            let gt = v > max;
-                            max = if gt { v } else { max };
-                            best = if gt { row + i } else { best };
-                        }
-                    }
-                    yp[oy * g.ow + ox] = max;
-                    ap[oy * g.ow + ox] = best as u32;
-                }
-            }
-        }
+        max_pool(g, x.as_slice(), y.as_mut_slice(), None);
     }
+}
+
+impl<T, B, C, H, W, K, S> Train<Tensor<T, (B, C, H, W)>> for MaxPool2d<K, S>
+where
+    T: Scalar,
+    B: Dim,
+    C: Dim,
+    H: PoolDim<K, S>,
+    W: PoolDim<K, S>,
+    K: Unsigned,
+    S: Unsigned,
+{
+    /// Flat index (within its `H × W` plane) of each output's maximum.
+    type Cache = Tensor<u32, (B, C, PoolOut<H, K, S>, PoolOut<W, K, S>)>;
+
+    fn forward(&mut self, x: &Tensor<T, (B, C, H, W)>, _: Ctx, cache: &mut Self::Cache, y: &mut Self::Output) {
+        let g = geom::<B, C, H, W, K, S>();
+        max_pool(g, x.as_slice(), y.as_mut_slice(), Some(cache.as_mut_slice()));
+    }
+
 
     fn backward(
         &self,
         _: &Tensor<T, (B, C, H, W)>,
-        work: &mut Self::Work,
+        cache: &mut Self::Cache,
         dy: &Self::Output,
         dx: Option<&mut Tensor<T, (B, C, H, W)>>,
-        _: &mut Self,
+        _: Option<&mut ()>,
     ) {
         let Some(dx) = dx else { return };
         let g = geom::<B, C, H, W, K, S>();
@@ -167,7 +181,7 @@ where
         dx.fill(T::zero());
         let planes = dx.as_mut_slice().chunks_exact_mut(plane);
         let grads = dy.as_slice().chunks_exact(oplane);
-        let args = work.as_slice().chunks_exact(oplane);
+        let args = cache.as_slice().chunks_exact(oplane);
         for ((dp, gp), ap) in planes.zip(grads).zip(args) {
             for (&a, &d) in ap.iter().zip(gp) {
                 dp[a as usize] += d;
@@ -176,7 +190,7 @@ where
     }
 }
 
-impl<T, B, C, H, W, K, S> Layer<Tensor<T, (B, C, H, W)>> for AvgPool2d<K, S>
+impl<T, B, C, H, W, K, S> Infer<Tensor<T, (B, C, H, W)>> for AvgPool2d<K, S>
 where
     T: Real,
     B: Dim,
@@ -187,9 +201,9 @@ where
     S: Unsigned,
 {
     type Output = Pooled<T, B, C, H, W, K, S>;
-    type Work = ();
+    type Scratch = ();
 
-    fn forward(&self, x: &Tensor<T, (B, C, H, W)>, _: &mut (), y: &mut Self::Output) {
+    fn infer(&self, x: &Tensor<T, (B, C, H, W)>, _: &mut (), y: &mut Self::Output) {
         let g = geom::<B, C, H, W, K, S>();
         let (plane, oplane) = (g.h * g.w, g.oh * g.ow);
         let scale = T::one() / T::from_usize(g.k * g.k);
@@ -207,6 +221,23 @@ where
             }
         }
     }
+}
+
+impl<T, B, C, H, W, K, S> Train<Tensor<T, (B, C, H, W)>> for AvgPool2d<K, S>
+where
+    T: Real,
+    B: Dim,
+    C: Dim,
+    H: PoolDim<K, S>,
+    W: PoolDim<K, S>,
+    K: Unsigned,
+    S: Unsigned,
+{
+    type Cache = ();
+
+    fn forward(&mut self, x: &Tensor<T, (B, C, H, W)>, _: Ctx, _: &mut (), y: &mut Self::Output) {
+        self.infer(x, &mut (), y);
+    }
 
     fn backward(
         &self,
@@ -214,7 +245,7 @@ where
         _: &mut (),
         dy: &Self::Output,
         dx: Option<&mut Tensor<T, (B, C, H, W)>>,
-        _: &mut Self,
+        _: Option<&mut ()>,
     ) {
         let Some(dx) = dx else { return };
         let g = geom::<B, C, H, W, K, S>();

@@ -34,7 +34,7 @@
 
 use core::fmt;
 
-use crate::nn::Params;
+use crate::nn::{Name, Params, Values, ValuesMut};
 
 /// The first 8 bytes of every weights file.
 pub const MAGIC: [u8; 8] = *b"SHAPEDW\0";
@@ -53,6 +53,10 @@ pub trait WeightElem: Copy {
     fn write_le(self, out: &mut [u8]);
     /// Reads a value from `bytes[..SIZE]`, little-endian.
     fn read_le(bytes: &[u8]) -> Self;
+    /// A counter stored as this type (exact below 2^24 for `f32`, 2^53 for `f64`).
+    fn from_i64(v: i64) -> Self;
+    /// The counter back, rounded.
+    fn to_i64(self) -> i64;
 }
 
 impl WeightElem for f32 {
@@ -63,6 +67,12 @@ impl WeightElem for f32 {
     }
     fn read_le(bytes: &[u8]) -> Self {
         f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+    }
+    fn from_i64(v: i64) -> Self {
+        v as f32
+    }
+    fn to_i64(self) -> i64 {
+        self as i64
     }
 }
 
@@ -76,6 +86,12 @@ impl WeightElem for f64 {
         let mut b = [0; 8];
         b.copy_from_slice(&bytes[..8]);
         f64::from_le_bytes(b)
+    }
+    fn from_i64(v: i64) -> Self {
+        v as f64
+    }
+    fn to_i64(self) -> i64 {
+        self as i64
     }
 }
 
@@ -177,7 +193,7 @@ fn type_name(code: u8) -> &'static str {
 
 /// Bytes of the encoding of model `M`'s parameters (header included), a compile-time constant.
 pub const fn encoded_len<T: WeightElem, M: Params<T>>() -> usize {
-    HEADER_LEN + M::PARAMS * T::SIZE
+    HEADER_LEN + M::STORED * T::SIZE
 }
 
 /// Writes the parameters of `model` into `out`; returns the number of bytes written
@@ -198,12 +214,20 @@ pub fn save_to_slice<T: WeightElem, M: Params<T>>(
     out[10] = T::CODE;
     out[11] = T::SIZE as u8;
     out[12..16].fill(0);
-    out[16..24].copy_from_slice(&(M::PARAMS as u64).to_le_bytes());
+    out[16..24].copy_from_slice(&(M::STORED as u64).to_le_bytes());
     let mut at = HEADER_LEN;
-    model.visit(&mut |values| {
-        for &v in values {
-            v.write_le(&mut out[at..at + T::SIZE]);
-            at += T::SIZE;
+    model.visit(&Name::ROOT, &mut |e| match e.values {
+        Values::Elem(values) => {
+            for &v in values {
+                v.write_le(&mut out[at..at + T::SIZE]);
+                at += T::SIZE;
+            }
+        }
+        Values::I64(values) => {
+            for &v in values {
+                T::from_i64(v).write_le(&mut out[at..at + T::SIZE]);
+                at += T::SIZE;
+            }
         }
     });
     Ok(at)
@@ -237,9 +261,9 @@ pub fn validate<T: WeightElem, M: Params<T>>(bytes: &[u8]) -> Result<(), Weights
     let mut count = [0; 8];
     count.copy_from_slice(&bytes[16..24]);
     let count = u64::from_le_bytes(count);
-    if count != M::PARAMS as u64 {
+    if count != M::STORED as u64 {
         return Err(WeightsError::WrongCount {
-            expected: M::PARAMS as u64,
+            expected: M::STORED as u64,
             found: count,
         });
     }
@@ -266,10 +290,18 @@ pub fn load_from_slice<T: WeightElem, M: Params<T>>(
 ) -> Result<(), WeightsError> {
     validate::<T, M>(bytes)?;
     let mut at = HEADER_LEN;
-    model.visit_mut(&mut |values| {
-        for v in values {
-            *v = T::read_le(&bytes[at..at + T::SIZE]);
-            at += T::SIZE;
+    model.visit_mut(&Name::ROOT, &mut |e| match e.values {
+        ValuesMut::Elem(values) => {
+            for v in values {
+                *v = T::read_le(&bytes[at..at + T::SIZE]);
+                at += T::SIZE;
+            }
+        }
+        ValuesMut::I64(values) => {
+            for v in values {
+                *v = T::read_le(&bytes[at..at + T::SIZE]).to_i64();
+                at += T::SIZE;
+            }
         }
     });
     Ok(())

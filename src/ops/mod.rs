@@ -16,3 +16,5 @@ pub mod matmul;
 pub mod reduce;
 pub mod reshape;
 pub mod select;
+
+pub use reduce::argmax;

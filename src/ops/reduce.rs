@@ -32,9 +32,19 @@ fn beats_min<T: PartialOrd + Copy>(candidate: T, best: T) -> bool {
     !is_nan(best) && (candidate < best || is_nan(candidate))
 }
 
-/// The index of the first maximum of a non-empty slice (NaN counts as the maximum).
+/// The index of the first maximum of a slice: the library's one argmax rule.
+///
+/// Ties go to the lowest index; a NaN counts as the maximum (the first NaN wins), as in PyTorch's
+/// `argmax`, so a NaN prediction is never hidden behind a valid-looking class. An empty slice
+/// gives 0.
+///
+/// ```
+/// use shaped::ops::argmax;
+/// assert_eq!(argmax(&[0.1, 3.0, -1.0, 3.0]), 1);
+/// assert_eq!(argmax(&[0.5, f32::NAN, 0.2, f32::NAN]), 1);
+/// ```
 #[inline(always)]
-fn argmax<T: PartialOrd + Copy>(xs: &[T]) -> usize {
+pub fn argmax<T: PartialOrd + Copy>(xs: &[T]) -> usize {
     let mut best = 0;
     for (i, &x) in xs.iter().enumerate().skip(1) {
         if beats_max(x, xs[best]) {

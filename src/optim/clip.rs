@@ -1,7 +1,7 @@
 //! Gradient clipping by global L2 norm (PyTorch's `clip_grad_norm_`).
 
 use crate::Real;
-use crate::nn::Params;
+use crate::nn::Tensors;
 
 /// The global L2 norm of all parameters of `grads`, `√(Σ g²)` over every tensor.
 ///
@@ -17,7 +17,7 @@ use crate::nn::Params;
 /// g.bias = tensor([0.0, 4.0]);
 /// assert_eq!(shaped::optim::grad_norm(&g), 5.0);
 /// ```
-pub fn grad_norm<T: Real, M: Params<T>>(grads: &M) -> T {
+pub fn grad_norm<T: Real, G: Tensors<T>>(grads: &G) -> T {
     let mut largest = T::zero();
     let mut nan = false;
     grads.visit(&mut |g| {
@@ -63,7 +63,7 @@ pub fn grad_norm<T: Real, M: Params<T>>(grads: &M) -> T {
 /// assert_eq!(norm, 5.0);
 /// assert!((shaped::optim::grad_norm(&g) - 1.0).abs() < 1e-6);
 /// ```
-pub fn clip_grad_norm<T: Real, M: Params<T>>(grads: &mut M, max_norm: T) -> T {
+pub fn clip_grad_norm<T: Real, G: Tensors<T>>(grads: &mut G, max_norm: T) -> T {
     let norm = grad_norm(grads);
     if !norm.is_finite() {
         return norm;

@@ -64,10 +64,12 @@ pub use nesterov::Nesterov;
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 
-/// Updates the parameters of a model `M` from its gradients (a value of the same type).
-pub trait Optimizer<T, M> {
+/// Updates the trainable parameters of a model `M` from its gradients ([`Module::Grads`]).
+///
+/// [`Module::Grads`]: crate::nn::Module::Grads
+pub trait Optimizer<T, M: crate::nn::Params<T>> {
     /// One update step. Does not clear `grads`.
-    fn step(&mut self, model: &mut M, grads: &M);
+    fn step(&mut self, model: &mut M, grads: &M::Grads);
 }
 
 /// `g + wd·p`: the gradient with L2 weight decay added, as PyTorch's `weight_decay` does.

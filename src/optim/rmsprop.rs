@@ -100,8 +100,8 @@ impl<T: Real, M: Zeroable> RmsProp<T, alloc::boxed::Box<M>> {
     }
 }
 
-impl<T: Real, M: Params<T>, S: BorrowMut<M>> Optimizer<T, M> for RmsProp<T, S> {
-    fn step(&mut self, model: &mut M, grads: &M) {
+impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Optimizer<T, M> for RmsProp<T, S> {
+    fn step(&mut self, model: &mut M, grads: &M::Grads) {
         let (lr, alpha, eps, wd) = (self.lr, self.alpha, self.eps, self.weight_decay);
         let one_minus_alpha = T::one() - alpha;
         model.zip_params(grads, [self.mean_sq.borrow_mut()], &mut |p, g, [s]| {

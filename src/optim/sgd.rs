@@ -64,7 +64,7 @@ impl<T: Real> Default for Sgd<T> {
 }
 
 impl<T: Real, M: Params<T>> Optimizer<T, M> for Sgd<T> {
-    fn step(&mut self, model: &mut M, grads: &M) {
+    fn step(&mut self, model: &mut M, grads: &M::Grads) {
         let (lr, wd) = (self.lr, self.weight_decay);
         model.zip_params(grads, [], &mut |p, g, []| {
             for (p, &g) in p.iter_mut().zip(g) {

@@ -44,6 +44,8 @@ pub type Tensor4<T, A, B, C, D> = Tensor<T, (A, B, C, D)>;
 
 // SAFETY: the storage is nested arrays of `T`; all-zero `T`s make an all-zero tensor.
 unsafe impl<T: Zeroable, S: Shape> Zeroable for Tensor<T, S> {}
+// SAFETY: nested arrays of `Pod` elements: no padding, every bit pattern valid.
+unsafe impl<T: crate::scalar::Pod, S: Shape> crate::scalar::Pod for Tensor<T, S> {}
 
 /// A slice whose length does not match the tensor it should fill.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

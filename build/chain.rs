@@ -1,0 +1,234 @@
+//! Generates `chain.rs`: the layer contracts for tuples of 2..=MAX layers (see `src/nn/chain`).
+//!
+//! A tuple `(L0, .., Ln-1)` runs its layers in order. The intermediate activations `H0..Hn-2` are
+//! pinned by `Output =` bindings, so a chain type-checks only if every layer accepts what the
+//! previous one produces, and the first mismatch is reported by the receiving layer's own check.
+//! Each arity is one instance of the templates below; nothing else is generated.
+
+use std::fmt::Write;
+
+/// Longest tuple that is a model; longer models nest tuples.
+pub const MAX: usize = 16;
+
+pub fn generate() -> String {
+    let mut out = String::new();
+    for n in 2..=MAX {
+        arity(&mut out, n);
+    }
+    out
+}
+
+fn list(n: usize, f: impl Fn(usize) -> String) -> String {
+    (0..n).map(f).collect::<Vec<_>>().join(", ")
+}
+
+/// A right-nested union type of `items` (`Max<A, Max<B, C>>`), or the single item.
+fn max_of(items: &[String]) -> String {
+    match items {
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("Max<{first}, {}>", max_of(rest)),
+        [] => "()".into(),
+    }
+}
+
+fn arity(out: &mut String, n: usize) {
+    let last = n - 1;
+    let layers = list(n, |i| format!("L{i}"));
+    let hs = list(n - 1, |i| format!("H{i}"));
+    // What is alive at once: one activation (n = 2), or each consecutive pair.
+    let pairs: Vec<String> = if n == 2 {
+        vec!["H0".into()]
+    } else {
+        (1..n - 1).map(|i| format!("Both<H{}, H{i}>", i - 1)).collect()
+    };
+    let acts = max_of(&pairs);
+    let input = |i: usize| if i == 0 { "X".to_string() } else { format!("H{}", i - 1) };
+
+    // ---- Infer
+    let mut bounds = String::new();
+    for i in 0..n {
+        let output = if i < last { format!(", Output = H{i}") } else { String::new() };
+        writeln!(bounds, "    L{i}: Infer<{}{output}>,", input(i)).unwrap();
+        if i < last {
+            writeln!(bounds, "    H{i}: Pod,").unwrap();
+        }
+    }
+    let scratches: Vec<String> =
+        (0..n).map(|i| format!("<L{i} as Infer<{}>>::Scratch", input(i))).collect();
+    let mut body = String::new();
+    for i in 0..n {
+        let x = if i == 0 { "x".to_string() } else if i == last { format!("acts.at::<H{}>({})", i - 1, (i - 1) % 2) } else { String::new() };
+        let line = if n == 2 || i == 0 {
+            if i == 0 {
+                format!("self.0.infer(x, layer.at_mut(0), acts.at_mut::<H0>(0));")
+            } else {
+                format!("self.{i}.infer({x}, layer.at_mut(0), y);")
+            }
+        } else if i == last {
+            format!("self.{i}.infer({x}, layer.at_mut(0), y);")
+        } else {
+            format!(
+                "{{ let (h, o) = acts.split::<H{}, H{i}>({}); self.{i}.infer(h, layer.at_mut(0), o); }}",
+                i - 1,
+                (i - 1) % 2
+            )
+        };
+        writeln!(body, "        {line}").unwrap();
+    }
+    writeln!(
+        out,
+        "impl<X, {layers}, {hs}> Infer<X> for ({layers},)
+where
+{bounds}{{
+    type Output = <L{last} as Infer<H{pl}>>::Output;
+    type Scratch = ChainScratch<{acts}, {layer_u}>;
+
+    #[inline]
+    fn infer(&self, x: &X, scratch: &mut Self::Scratch, y: &mut Self::Output) {{
+        let (acts, layer) = scratch.parts();
+{body}    }}
+}}
+",
+        pl = last - 1,
+        layer_u = max_of(&scratches),
+    )
+    .unwrap();
+
+    // ---- Module and Train
+    let grads = list(n, |i| format!("L{i}::Grads"));
+    let trainable = (0..n).map(|i| format!("L{i}::TRAINABLE")).collect::<Vec<_>>().join(" || ");
+    writeln!(
+        out,
+        "impl<{layers}> Module for ({layers},)
+where
+{mb}{{
+    type Grads = ({grads},);
+    const TRAINABLE: bool = {trainable};
+}}
+",
+        mb = list(n, |i| format!("    L{i}: Module")).replace(", ", ",\n") + ",\n",
+    )
+    .unwrap();
+
+    let mut tbounds = String::new();
+    for i in 0..n {
+        let output = if i < last { format!(", Output = H{i}") } else { String::new() };
+        writeln!(tbounds, "    L{i}: Train<{}{output}>,", input(i)).unwrap();
+        if i < last {
+            writeln!(tbounds, "    H{i}: Pod,").unwrap();
+        }
+    }
+    let cache = (0..n)
+        .map(|i| {
+            let c = format!("<L{i} as Train<{}>>::Cache", input(i));
+            if i < last { format!("({c}, H{i})") } else { format!("({c},)") }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut fwd = String::new();
+    for i in 0..n {
+        let x = if i == 0 { "x".to_string() } else { format!("&c.0.{}.1", i - 1) };
+        let y = if i == last { "y".to_string() } else { format!("&mut c.0.{i}.1") };
+        writeln!(fwd, "        self.{i}.forward({x}, ctx.child({i}), &mut c.0.{i}.0, {y});").unwrap();
+    }
+    // Backward: layer i needs to write its input gradient only if a layer below it is trainable.
+    let below = |i: usize| {
+        std::iter::once("want".to_string())
+            .chain((0..i).map(|j| format!("L{j}::TRAINABLE")))
+            .collect::<Vec<_>>()
+            .join(" || ")
+    };
+    let mut bwd = String::new();
+    writeln!(bwd, "        let want = dx.is_some();\n        let (c, d) = (&mut c.0, &mut c.1);").unwrap();
+    writeln!(
+        bwd,
+        "        let need = {};\n        self.{last}.backward(&c.{pl}.1, &mut c.{last}.0, dy, need.then(|| d.at_mut::<H{pl}>({ps})), g.as_deref_mut().map(|g| &mut g.{last}));\n        if !need {{ return; }}",
+        below(last),
+        pl = last - 1,
+        ps = (last - 1) % 2,
+    )
+    .unwrap();
+    for i in (1..last).rev() {
+        writeln!(
+            bwd,
+            "        let need = {};\n        {{ let (dh, dx) = d.split::<H{i}, H{p}>({s}); self.{i}.backward(&c.{p}.1, &mut c.{i}.0, dh, need.then_some(dx), g.as_deref_mut().map(|g| &mut g.{i})); }}\n        if !need {{ return; }}",
+            below(i),
+            p = i - 1,
+            s = i % 2,
+        )
+        .unwrap();
+    }
+    writeln!(
+        bwd,
+        "        self.0.backward(x, &mut c.0.0, d.at::<H0>(0), dx, g.map(|g| &mut g.0));"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "impl<X, {layers}, {hs}> Train<X> for ({layers},)
+where
+{tbounds}{{
+    type Cache = (({cache},), Slots<{acts}>);
+
+    #[inline]
+    fn forward(&mut self, x: &X, ctx: Ctx, c: &mut Self::Cache, y: &mut Self::Output) {{
+{fwd}    }}
+
+    #[inline]
+    #[allow(clippy::nonminimal_bool)]
+    fn backward(
+        &self,
+        x: &X,
+        c: &mut Self::Cache,
+        dy: &Self::Output,
+        dx: Option<&mut X>,
+        mut g: Option<&mut Self::Grads>,
+    ) {{
+{bwd}    }}
+}}
+"
+    )
+    .unwrap();
+
+    // ---- Params
+    let pbounds = list(n, |i| format!("L{i}: Params<T>"));
+    let sum = |c: &str| (0..n).map(|i| format!("<L{i} as Params<T>>::{c}")).collect::<Vec<_>>().join(" + ");
+    let each = |f: &dyn Fn(usize) -> String| (0..n).map(|i| format!("        {}\n", f(i))).collect::<String>();
+    writeln!(
+        out,
+        "impl<T, {pbounds}> Params<T> for ({layers},) {{
+    const PARAMS: usize = {params};
+    const STORED: usize = {stored};
+
+    fn visit(&self, name: &Name<'_>, f: &mut impl FnMut(Entry<'_, T>)) {{
+{visit}    }}
+
+    fn visit_mut(&mut self, name: &Name<'_>, f: &mut impl FnMut(EntryMut<'_, T>)) {{
+{visit_mut}    }}
+
+    fn zip_params<const N: usize>(
+        &mut self,
+        grads: &Self::Grads,
+        mut state: [&mut Self::Grads; N],
+        f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
+    ) {{
+{zip}    }}
+
+    fn init(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
+    where
+        T: crate::Real,
+    {{
+{init}    }}
+}}
+",
+        params = sum("PARAMS"),
+        stored = sum("STORED"),
+        visit = each(&|i| format!("<L{i} as Params<T>>::visit(&self.{i}, &name.index({i}), f);")),
+        visit_mut = each(&|i| format!("<L{i} as Params<T>>::visit_mut(&mut self.{i}, &name.index({i}), f);")),
+        zip = each(&|i| format!(
+            "<L{i} as Params<T>>::zip_params(&mut self.{i}, &grads.{i}, state.each_mut().map(|s| &mut s.{i}), f);"
+        )),
+        init = each(&|i| format!("<L{i} as Params<T>>::init(&mut self.{i}, scheme, rng);")),
+    )
+    .unwrap();
+}

@@ -1,0 +1,415 @@
+//! What a layer or model stores, and how it is walked: trainable parameters, frozen parameters
+//! and non-trainable state, each with a name, dims and an element type.
+//!
+//! Three kinds, as burn separates them ([`Kind`]):
+//! - **trainable** parameters get a gradient and optimizer state;
+//! - **frozen** parameters (inside [`Frozen`](crate::nn::Frozen)) are saved and loaded but get
+//!   neither;
+//! - **state** (BatchNorm's running mean and variance, its batch count) is saved and loaded, updated
+//!   by training forward passes, and never touched by optimizers, clipping or weight decay.
+//!
+//! A model's gradients have their own type, [`Module::Grads`]: one tensor per trainable parameter,
+//! `()` for layers with none. Optimizer state is made of the same type, so freezing part of a
+//! model shrinks gradients and optimizer state alike, at compile time.
+//!
+//! Write these impls with `#[derive(Params)]` (see [`Params`]); tuples of layers get them from the
+//! library.
+
+use crate::nn::Name;
+
+/// The kind of a stored tensor (see the [module docs](self)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Gets a gradient and optimizer state.
+    Trainable,
+    /// A parameter that is not trained (inside [`Frozen`](crate::nn::Frozen)).
+    Frozen,
+    /// Non-trainable state such as running statistics.
+    State,
+}
+
+/// The values of a stored tensor: the model's element type, or `i64` counters (PyTorch's
+/// `num_batches_tracked`).
+#[derive(Debug)]
+pub enum Values<'a, T> {
+    /// Elements of the model's type, row-major.
+    Elem(&'a [T]),
+    /// Integer counters.
+    I64(&'a [i64]),
+}
+
+/// Mutable [`Values`].
+#[derive(Debug)]
+pub enum ValuesMut<'a, T> {
+    /// Elements of the model's type, row-major.
+    Elem(&'a mut [T]),
+    /// Integer counters.
+    I64(&'a mut [i64]),
+}
+
+impl<T> Values<'_, T> {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Elem(v) => v.len(),
+            Values::I64(v) => v.len(),
+        }
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<T> ValuesMut<'_, T> {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            ValuesMut::Elem(v) => v.len(),
+            ValuesMut::I64(v) => v.len(),
+        }
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One stored tensor, as a visitor sees it.
+#[derive(Debug)]
+pub struct Entry<'a, T> {
+    /// Its dotted name, e.g. `3.running_mean`.
+    pub name: &'a Name<'a>,
+    /// Trainable, frozen or state.
+    pub kind: Kind,
+    /// Its dims in the library's layout (`[]` for a scalar).
+    pub dims: &'static [usize],
+    /// Its values.
+    pub values: Values<'a, T>,
+}
+
+/// One stored tensor, mutably.
+#[derive(Debug)]
+pub struct EntryMut<'a, T> {
+    /// Its dotted name.
+    pub name: &'a Name<'a>,
+    /// Trainable, frozen or state.
+    pub kind: Kind,
+    /// Its dims in the library's layout.
+    pub dims: &'static [usize],
+    /// Its values.
+    pub values: ValuesMut<'a, T>,
+}
+
+/// A layer or model, seen from training: the type of its gradients.
+///
+/// Independent of the element type, so layer contracts can name `Self::Grads` without one.
+pub trait Module {
+    /// Gradients: one tensor per trainable parameter (`()` when there are none). Optimizer
+    /// state is made of values of this type.
+    type Grads: crate::Zeroable;
+    /// Whether any parameter is trainable. Lets a chain skip the input gradient of every layer
+    /// that has nothing trainable below it.
+    const TRAINABLE: bool;
+}
+
+/// A layer's or model's stored tensors, walked in a fixed order with names.
+///
+/// `#[derive(Params)]` writes this, [`Module`] and `Zeroable` for a struct: mark trainable tensor
+/// fields `#[param]`, state fields `#[state]`, fields to leave out (markers, configuration)
+/// `#[skip]`; every other field is a sub-model, named by its field name (tuple models number
+/// their layers, as `nn.Sequential` does). The derive also writes the gradient struct,
+/// `{Name}Grads`, with one field per trainable tensor or sub-model.
+pub trait Params<T>: Module<Grads: Tensors<T>> {
+    /// Number of trainable scalars, a compile-time constant.
+    const PARAMS: usize;
+    /// Number of stored scalars of every kind (trainable, frozen, state).
+    const STORED: usize;
+
+    /// Calls `f` for every stored tensor, in a fixed order, with its name under `name`.
+    fn visit(&self, name: &Name<'_>, f: &mut impl FnMut(Entry<'_, T>));
+
+    /// Calls `f` for every stored tensor, mutably, in the same order.
+    fn visit_mut(&mut self, name: &Name<'_>, f: &mut impl FnMut(EntryMut<'_, T>));
+
+    /// Walks the trainable parameters, their gradients and `N` optimizer-state values in
+    /// lockstep: `f(param, grad, [state_0, .., state_N-1])` for each trainable tensor.
+    fn zip_params<const N: usize>(
+        &mut self,
+        grads: &Self::Grads,
+        state: [&mut Self::Grads; N],
+        f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
+    );
+
+    /// Initialises the parameters (weights by `scheme`, biases zero, running statistics to their
+    /// starting values), reproducibly from `rng`. The default does nothing.
+    fn init(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
+    where
+        T: crate::Real,
+    {
+        let _ = (scheme, rng);
+    }
+}
+
+/// A bundle of tensors of `T` walked in a fixed order: gradients and optimizer state. Tuples of
+/// bundles are bundles; `()` is the empty one.
+pub trait Tensors<T>: crate::Zeroable {
+    /// Number of scalars.
+    const LEN: usize;
+    /// Calls `f` on each tensor's elements.
+    fn visit(&self, f: &mut impl FnMut(&[T]));
+    /// Calls `f` on each tensor's elements, mutably.
+    fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T]));
+    /// Sets every element to zero (clears gradients).
+    fn zero(&mut self)
+    where
+        T: crate::Scalar,
+    {
+        self.visit_mut(&mut |g| g.fill(T::zero()));
+    }
+}
+
+impl<T> Tensors<T> for () {
+    const LEN: usize = 0;
+    fn visit(&self, _: &mut impl FnMut(&[T])) {}
+    fn visit_mut(&mut self, _: &mut impl FnMut(&mut [T])) {}
+}
+
+impl<T: crate::Zeroable, S: crate::shape::Shape> Tensors<T> for crate::Tensor<T, S> {
+    const LEN: usize = S::NUMEL;
+    fn visit(&self, f: &mut impl FnMut(&[T])) {
+        f(self.as_slice())
+    }
+    fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
+        f(self.as_mut_slice())
+    }
+}
+
+macro_rules! tensors_tuple {
+    ($($t:ident $i:tt),+) => {
+        impl<T, $($t: Tensors<T>),+> Tensors<T> for ($($t,)+) {
+            const LEN: usize = 0 $(+ $t::LEN)+;
+            fn visit(&self, f: &mut impl FnMut(&[T])) {
+                $(self.$i.visit(f);)+
+            }
+            fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
+                $(self.$i.visit_mut(f);)+
+            }
+        }
+    };
+}
+tensors_tuple!(A 0);
+tensors_tuple!(A 0, B 1);
+tensors_tuple!(A 0, B 1, C 2);
+tensors_tuple!(A 0, B 1, C 2, D 3);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14);
+tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15);
+
+/// `Tensors<T>` for a struct of tensors (a layer's gradients): `tensors!(impl[..] Tensors<T> for
+/// LinearGrads<T, I, O> { weight, bias })`.
+macro_rules! tensors {
+    (impl[$($g:tt)*] Tensors<$T:ty> for $ty:ty { $($field:ident),* $(,)? }) => {
+        impl<$($g)*> $crate::nn::Tensors<$T> for $ty {
+            const LEN: usize = 0 $(+ $crate::nn::params::len_of::<$T, Self, _>(|s: &Self| &s.$field))*;
+            fn visit(&self, f: &mut impl FnMut(&[$T])) {
+                $(f($crate::nn::Param::elems(&self.$field));)*
+            }
+            fn visit_mut(&mut self, f: &mut impl FnMut(&mut [$T])) {
+                $(f($crate::nn::Param::elems_mut(&mut self.$field));)*
+            }
+        }
+    };
+}
+pub(crate) use tensors;
+
+/// A stored tensor of a model: what `#[derive(Params)]` walks for a `#[param]` or `#[state]`
+/// field. Implemented by tensors of the model's type and of `i64`.
+pub trait Stored<T> {
+    /// Its dims.
+    const DIMS: &'static [usize];
+    /// Its number of values.
+    const LEN: usize;
+    /// Its values.
+    fn values(&self) -> Values<'_, T>;
+    /// Its values, mutably.
+    fn values_mut(&mut self) -> ValuesMut<'_, T>;
+}
+
+impl<T, S: crate::shape::Shape> Stored<T> for crate::Tensor<T, S> {
+    const DIMS: &'static [usize] = S::DIMS;
+    const LEN: usize = S::NUMEL;
+    fn values(&self) -> Values<'_, T> {
+        Values::Elem(self.as_slice())
+    }
+    fn values_mut(&mut self) -> ValuesMut<'_, T> {
+        ValuesMut::Elem(self.as_mut_slice())
+    }
+}
+
+/// A 0-dim `i64` counter, as PyTorch's `num_batches_tracked`.
+impl<T> Stored<T> for i64 {
+    const DIMS: &'static [usize] = &[];
+    const LEN: usize = 1;
+    fn values(&self) -> Values<'_, T> {
+        Values::I64(core::slice::from_ref(self))
+    }
+    fn values_mut(&mut self) -> ValuesMut<'_, T> {
+        ValuesMut::I64(core::slice::from_mut(self))
+    }
+}
+
+/// Layers without stored tensors: `Module` with `Grads = ()` and an empty `Params<T>` for every
+/// `T`. What `#[derive(Params)]` writes for a struct whose fields are all `#[skip]`.
+macro_rules! stateless {
+    ($(impl[$($g:tt)*] $t:ty);* $(;)?) => {$(
+        impl<$($g)*> $crate::nn::Module for $t {
+            type Grads = ();
+            const TRAINABLE: bool = false;
+        }
+        impl<__T, $($g)*> $crate::nn::Params<__T> for $t {
+            const PARAMS: usize = 0;
+            const STORED: usize = 0;
+            fn visit(&self, _: &$crate::nn::Name<'_>, _: &mut impl FnMut($crate::nn::Entry<'_, __T>)) {}
+            fn visit_mut(
+                &mut self,
+                _: &$crate::nn::Name<'_>,
+                _: &mut impl FnMut($crate::nn::EntryMut<'_, __T>),
+            ) {
+            }
+            fn zip_params<const N: usize>(
+                &mut self,
+                _: &(),
+                _: [&mut (); N],
+                _: &mut impl FnMut(&mut [__T], &[__T], [&mut [__T]; N]),
+            ) {
+            }
+        }
+    )*};
+}
+pub(crate) use stateless;
+
+/// A trainable tensor (a `#[param]` field): its elements as one slice. Its gradient has the same
+/// type.
+pub trait Param<T>: Stored<T> + crate::Zeroable {
+    /// The elements.
+    fn elems(&self) -> &[T];
+    /// The elements, mutably.
+    fn elems_mut(&mut self) -> &mut [T];
+}
+
+impl<T: crate::Zeroable, S: crate::shape::Shape> Param<T> for crate::Tensor<T, S> {
+    #[inline(always)]
+    fn elems(&self) -> &[T] {
+        self.as_slice()
+    }
+    #[inline(always)]
+    fn elems_mut(&mut self) -> &mut [T] {
+        self.as_mut_slice()
+    }
+}
+
+/// `Params<T>` for a layer whose stored tensors are fields: `trainable weight, state running_mean`.
+/// The gradient type must have a field of the same name and type for every trainable one.
+macro_rules! tensor_params {
+    (
+        impl[$($g:tt)*] Params<$T:ty> for $ty:ty;
+        $(init = $init:path;)?
+        fields { $($kind:ident $field:ident),* $(,)? }
+    ) => {
+        impl<$($g)*> $crate::nn::Params<$T> for $ty {
+            const PARAMS: usize =
+                0 $(+ $crate::nn::params::tensor_params!(@count $kind, $field, $T, Self))*;
+            const STORED: usize =
+                0 $(+ $crate::nn::params::tensor_params!(@len $field, $T, Self))*;
+
+            fn visit(
+                &self,
+                name: &$crate::nn::Name<'_>,
+                f: &mut impl FnMut($crate::nn::Entry<'_, $T>),
+            ) {
+                use $crate::nn::Stored;
+                $({
+                    let name = name.field(stringify!($field));
+                    f($crate::nn::Entry {
+                        name: &name,
+                        kind: $crate::nn::params::tensor_params!(@kind $kind),
+                        dims: $crate::nn::params::dims_of::<$T, _>(&self.$field),
+                        values: Stored::<$T>::values(&self.$field),
+                    });
+                })*
+            }
+
+            fn visit_mut(
+                &mut self,
+                name: &$crate::nn::Name<'_>,
+                f: &mut impl FnMut($crate::nn::EntryMut<'_, $T>),
+            ) {
+                use $crate::nn::Stored;
+                $({
+                    let name = name.field(stringify!($field));
+                    f($crate::nn::EntryMut {
+                        name: &name,
+                        kind: $crate::nn::params::tensor_params!(@kind $kind),
+                        dims: $crate::nn::params::dims_of::<$T, _>(&self.$field),
+                        values: Stored::<$T>::values_mut(&mut self.$field),
+                    });
+                })*
+            }
+
+            #[allow(unused_variables, unused_mut)]
+            fn zip_params<const N: usize>(
+                &mut self,
+                grads: &Self::Grads,
+                mut state: [&mut Self::Grads; N],
+                f: &mut impl FnMut(&mut [$T], &[$T], [&mut [$T]; N]),
+            ) {
+                $($crate::nn::params::tensor_params!(@zip $kind, $field, self, grads, state, f);)*
+            }
+
+            $(
+            fn init(&mut self, scheme: $crate::init::Scheme, rng: &mut $crate::rand::Rng)
+            where
+                $T: $crate::Real,
+            {
+                $init(self, scheme, rng)
+            }
+            )?
+        }
+    };
+    (@kind trainable) => { $crate::nn::Kind::Trainable };
+    (@kind state) => { $crate::nn::Kind::State };
+    (@len $field:ident, $T:ty, $S:ty) => { $crate::nn::params::len_of::<$T, $S, _>(|s: &$S| &s.$field) };
+    (@count trainable, $field:ident, $T:ty, $S:ty) => { $crate::nn::params::tensor_params!(@len $field, $T, $S) };
+    (@count state, $field:ident, $T:ty, $S:ty) => { 0 };
+    (@zip trainable, $field:ident, $s:ident, $g:ident, $st:ident, $f:ident) => {
+        $f(
+            $crate::nn::Param::elems_mut(&mut $s.$field),
+            $crate::nn::Param::elems(&$g.$field),
+            $st.each_mut().map(|s| $crate::nn::Param::elems_mut(&mut s.$field)),
+        )
+    };
+    (@zip state, $($x:tt)*) => {};
+}
+pub(crate) use tensor_params;
+
+/// The dims of a stored field (lets a macro name a field's type through a value).
+#[doc(hidden)]
+pub const fn dims_of<T, S: Stored<T>>(_: &S) -> &'static [usize] {
+    S::DIMS
+}
+
+/// The length of a stored field, from a field accessor (for constants, where no value exists).
+#[doc(hidden)]
+pub const fn len_of<T, O, S: Stored<T>>(_: fn(&O) -> &S) -> usize {
+    S::LEN
+}
