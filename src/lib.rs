@@ -43,14 +43,16 @@
 //!
 //! ## Layers and training
 //!
-//! A model is a tuple of layers; its parameter count, its gradients (the model's own type) and its
-//! workspace (what forward keeps for backward) are all fixed by the types. The in-place API below
-//! is the one embedded code uses (put the values in statics instead of on the stack);
-//! [`nn::Network`] wraps it with heap buffers for programs on a PC.
+//! A model is a tuple of layers (or a struct with `#[derive(Params)]`); its parameter count, its
+//! gradient type and every buffer it needs are fixed by the types. Two contracts: [`nn::Infer`]
+//! (evaluation, no caches) and [`nn::Train`] (a forward pass that keeps what backward needs, in
+//! the caller's [`nn::Mode`], and the backward pass). The in-place API below is the one embedded
+//! code uses (put the values in statics instead of on the stack); [`nn::Network`] wraps it with
+//! heap buffers for programs on a PC.
 //!
 //! ```
 //! use shaped::prelude::*;
-//! use shaped::nn::{Layer, Linear, Loss, Params, ReLU, SoftmaxCrossEntropy};
+//! use shaped::nn::{Ctx, Grads, Loss, SoftmaxCrossEntropy};
 //! use shaped::optim::{Adam, Optimizer};
 //!
 //! type Mlp = (Linear<f32, U4, U8>, ReLU, Linear<f32, U8, U3>);
@@ -59,20 +61,25 @@
 //!
 //! let mut model = Mlp::zeroed();
 //! model.init(shaped::init::Scheme::HeUniform, &mut shaped::rand::Rng::new(1));
-//! let (mut grads, mut work) = (Mlp::zeroed(), <Mlp as Layer<X>>::Work::zeroed());
-//! let mut adam: Adam<f32, Mlp> = Adam::zeroed().lr(0.05);
+//! let (mut grads, mut cache) = (Grads::<Mlp>::zeroed(), <Mlp as Train<X>>::Cache::zeroed());
+//! let mut adam: Adam<f32, Grads<Mlp>> = Adam::zeroed().lr(0.05);
 //! let x: X = tensor([[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -1.0, 0.5]]);
 //! let labels = tensor([2usize, 0]);
 //! let (mut logits, mut dlogits) = (Tensor2::zeros(), Tensor2::zeros());
+//! let mut ctx = Ctx::train(7);
 //! let mut losses = [0.0; 20];
 //! for loss in &mut losses {
-//!     model.forward(&x, &mut work, &mut logits);
+//!     model.forward(&x, ctx, &mut cache, &mut logits);
 //!     *loss = SoftmaxCrossEntropy.loss_and_grad(&logits, &labels, &mut dlogits);
 //!     grads.zero();
-//!     model.backward(&x, &mut work, &dlogits, None, &mut grads);
+//!     model.backward(&x, &mut cache, &dlogits, None, Some(&mut grads));
 //!     adam.step(&mut model, &grads);
+//!     ctx.next_step();
 //! }
 //! assert!(losses[19] < losses[0] / 10.0);
+//! // Inference needs no cache: only the largest pair of consecutive activations.
+//! let y = model.apply(&x);
+//! assert_eq!(y.argmax_rows(), labels);
 //! ```
 //!
 //! Every backward pass is tested against central differences ([`gradcheck`] is public, for your
@@ -111,6 +118,7 @@ pub mod data;
 pub mod gradcheck;
 pub mod init;
 pub mod kernel;
+pub mod mem;
 pub mod nn;
 pub mod ops;
 pub mod optim;
@@ -124,8 +132,13 @@ pub use scalar::{Real, Scalar, Zeroable};
 pub use tensor::boxed_zeroed;
 pub use tensor::{IntoTensor, LengthError, Tensor, Tensor1, Tensor2, Tensor3, Tensor4, tensor};
 
-/// Everything most programs need: tensors, shapes, the typenum dims.
+/// Everything most programs need: tensors, shapes, the typenum dims, the layer contracts and the
+/// common layers.
 pub mod prelude {
+    pub use crate::nn::{
+        Conv2d, Flatten, Frozen, Infer, Linear, MaxPool2d, Module, Params, ReLU, Sigmoid, Softmax,
+        Tanh, Tensors, Train,
+    };
     pub use crate::scalar::{Real, Scalar, Zeroable};
     pub use crate::shape::{Dim, Prod3, Prod4, Shape};
     pub use crate::tensor::{Tensor, Tensor1, Tensor2, Tensor3, Tensor4, tensor};

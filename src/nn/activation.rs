@@ -1,7 +1,7 @@
 //! Activation layers: elementwise [`ReLU`], [`LeakyReLU`], [`Sigmoid`], [`Tanh`], and [`Softmax`]
 //! over the last axis. Each works on tensors of any shape and returns the same tensor type.
 //!
-//! What each layer keeps for backward (its `Work`, grenade's per-layer tape):
+//! What each layer keeps for backward (its [`Train::Cache`], grenade's per-layer tape):
 //! - `ReLU`, `LeakyReLU`: nothing. Backward receives the input `x`, and the derivative is a
 //!   function of its sign.
 //! - `Sigmoid`, `Tanh`, `Softmax`: a copy of the output `y`, because their derivatives are cheap
@@ -22,10 +22,10 @@ use crate::tensor::Tensor;
 ///
 /// ```
 /// use shaped::prelude::*;
-/// use shaped::nn::{Layer, ReLU};
+/// use shaped::nn::{Infer, ReLU};
 /// let x = tensor([[-1.0, 2.0], [3.0, -4.0]]);
 /// let mut y = Tensor2::<f64, U2, U2>::zeros();
-/// ReLU.forward(&x, &mut (), &mut y);
+/// ReLU.infer(&x, &mut (), &mut y);
 /// assert_eq!(y, tensor([[0.0, 2.0], [3.0, 0.0]]));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -62,10 +62,10 @@ pub struct Tanh;
 ///
 /// ```
 /// use shaped::prelude::*;
-/// use shaped::nn::{Layer, Softmax};
+/// use shaped::nn::{Infer, Softmax};
 /// let x = tensor([[1000.0, 1000.0], [0.0, f64::ln(3.0)]]);
-/// let (mut y, mut work) = (Tensor2::<f64, U2, U2>::zeros(), Tensor2::<f64, U2, U2>::zeros());
-/// Softmax.forward(&x, &mut work, &mut y);
+/// let mut y = Tensor2::<f64, U2, U2>::zeros();
+/// Softmax.infer(&x, &mut (), &mut y);
 /// assert_eq!(y[[0, 0]], 0.5);
 /// assert!((y[[1, 1]] - 0.75).abs() < 1e-15);
 /// ```

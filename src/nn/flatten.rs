@@ -15,10 +15,10 @@ use crate::tensor::Tensor;
 ///
 /// ```
 /// use shaped::prelude::*;
-/// use shaped::nn::{Flatten, Layer};
+/// use shaped::nn::{Flatten, Infer};
 /// let x: Tensor4<f32, U1, U2, U1, U2> = tensor([[[[1., 2.]], [[3., 4.]]]]);
 /// let mut y = Tensor2::<f32, U1, U4>::zeros();
-/// Flatten.forward(&x, &mut (), &mut y);
+/// Flatten.infer(&x, &mut (), &mut y);
 /// assert_eq!(y, tensor([[1., 2., 3., 4.]]));
 /// ```
 #[derive(Clone, Copy, Debug, Default)]

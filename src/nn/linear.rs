@@ -9,13 +9,13 @@ use crate::tensor::Tensor;
 ///
 /// ```
 /// use shaped::prelude::*;
-/// use shaped::nn::{Layer, Linear, Params};
+/// use shaped::nn::{Infer, Linear, Params};
 /// let mut l = Linear::<f64, U2, U3>::zeros();
 /// l.weight = tensor([[1., 2., 3.], [1., 4., 6.]]);
 /// l.bias.fill(2.0);
 /// let x = tensor([[2., 4.], [2., 1.], [4., 3.]]);
-/// let (mut y, mut work) = (Tensor2::<f64, U3, U3>::zeros(), ());
-/// l.forward(&x, &mut work, &mut y);
+/// let mut y = Tensor2::<f64, U3, U3>::zeros();
+/// l.infer(&x, &mut (), &mut y);
 /// assert_eq!(y, tensor([[8., 22., 32.], [5., 10., 14.], [9., 22., 32.]]));
 /// assert_eq!(<Linear<f64, U2, U3> as Params<f64>>::PARAMS, 9);
 /// ```

@@ -93,6 +93,8 @@ impl<T: Real, M: Zeroable> AdaGrad<T, alloc::boxed::Box<M>> {
 }
 
 impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Optimizer<T, M> for AdaGrad<T, S> {
+    const STATE: usize = 1;
+
     fn step(&mut self, model: &mut M, grads: &M::Grads) {
         let (lr, eps, wd) = (self.lr, self.eps, self.weight_decay);
         model.zip_params(grads, [self.sum_sq.borrow_mut()], &mut |p, g, [s]| {

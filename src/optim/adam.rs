@@ -135,6 +135,8 @@ impl<T: Real, M: Zeroable> Adam<T, alloc::boxed::Box<M>> {
 }
 
 impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Optimizer<T, M> for Adam<T, S> {
+    const STATE: usize = 2;
+
     fn step(&mut self, model: &mut M, grads: &M::Grads) {
         self.steps += 1;
         let t = i32::try_from(self.steps).unwrap_or(i32::MAX);

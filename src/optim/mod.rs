@@ -68,6 +68,10 @@ pub use sgd::Sgd;
 ///
 /// [`Module::Grads`]: crate::nn::Module::Grads
 pub trait Optimizer<T, M: crate::nn::Params<T>> {
+    /// How many values of the gradient type the optimizer keeps as state (0 for SGD, 1 for
+    /// Momentum, 2 for Adam's moments): its memory is `STATE · size_of::<M::Grads>()`.
+    const STATE: usize;
+
     /// One update step. Does not clear `grads`.
     fn step(&mut self, model: &mut M, grads: &M::Grads);
 }

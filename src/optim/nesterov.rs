@@ -94,6 +94,8 @@ impl<T: Real, M: Zeroable> Nesterov<T, alloc::boxed::Box<M>> {
 }
 
 impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Optimizer<T, M> for Nesterov<T, S> {
+    const STATE: usize = 1;
+
     fn step(&mut self, model: &mut M, grads: &M::Grads) {
         let (lr, mu, wd) = (self.lr, self.momentum, self.weight_decay);
         model.zip_params(grads, [self.velocity.borrow_mut()], &mut |p, g, [v]| {

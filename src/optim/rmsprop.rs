@@ -101,6 +101,8 @@ impl<T: Real, M: Zeroable> RmsProp<T, alloc::boxed::Box<M>> {
 }
 
 impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Optimizer<T, M> for RmsProp<T, S> {
+    const STATE: usize = 1;
+
     fn step(&mut self, model: &mut M, grads: &M::Grads) {
         let (lr, alpha, eps, wd) = (self.lr, self.alpha, self.eps, self.weight_decay);
         let one_minus_alpha = T::one() - alpha;

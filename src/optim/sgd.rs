@@ -64,6 +64,8 @@ impl<T: Real> Default for Sgd<T> {
 }
 
 impl<T: Real, M: Params<T>> Optimizer<T, M> for Sgd<T> {
+    const STATE: usize = 0;
+
     fn step(&mut self, model: &mut M, grads: &M::Grads) {
         let (lr, wd) = (self.lr, self.weight_decay);
         model.zip_params(grads, [], &mut |p, g, []| {
