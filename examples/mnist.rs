@@ -19,15 +19,13 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use shaped::data::{Batcher, ConfusionMatrix, Dataset, LastBatch, Mnist};
 use shaped::init::Scheme;
-use shaped::nn::{
-    Conv2d, Flatten, Layer, Linear, Loss, MaxPool2d, Params, ReLU, SoftmaxCrossEntropy, weights,
-};
+use shaped::nn::{Ctx, Grads, Loss, SoftmaxCrossEntropy, weights};
 use shaped::optim::{Momentum, Optimizer};
 use shaped::prelude::*;
 use shaped::rand::Rng;
 
-/// LeNet-5: the feature extractor and the classifier head (a tuple chain holds up to 8 layers,
-/// and chains nest).
+/// LeNet-5: the feature extractor and the classifier head (chains nest: `"0.3.weight"` is the
+/// second convolution's weight).
 type LeNet = (
     (
         Conv2d<f32, U1, U6, U5, U1, U2>,
@@ -51,7 +49,8 @@ type LeNet = (
 type B = U32;
 type Images = Tensor4<f32, B, U1, U28, U28>;
 type Logits = Tensor2<f32, B, U10>;
-type Work = <LeNet as Layer<Images>>::Work;
+type Cache = <LeNet as Train<Images>>::Cache;
+type Scratch = <LeNet as Infer<Images>>::Scratch;
 
 const EPOCHS: u64 = 30;
 const TARGET: f64 = 0.97;
@@ -68,23 +67,26 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let (train, test) = (&mnist.train, &mnist.test);
     println!(
-        "MNIST 5k: {} train, {} test images; LeNet-5: {} parameters ({} KiB), workspace {} KiB",
+        "MNIST 5k: {} train, {} test images; LeNet-5: {} parameters ({} KiB), training cache {} KiB, inference scratch {} KiB",
         train.len(),
         test.len(),
         <LeNet as Params<f32>>::PARAMS,
-        <LeNet as Params<f32>>::PARAM_BYTES / 1024,
-        size_of::<Work>() / 1024
+        size_of::<LeNet>() / 1024,
+        size_of::<Cache>() / 1024,
+        size_of::<Scratch>() / 1024,
     );
 
     // Everything big lives on the heap, zeroed in place (never built on the stack).
     let mut model = shaped::boxed_zeroed::<LeNet>();
     let seed = 42; // model init, batch order and augmentation are all reproducible
     model.init(Scheme::HeUniform, &mut Rng::new(seed));
-    let mut grads = shaped::boxed_zeroed::<LeNet>();
-    let mut sgd = Momentum::<f32, Box<LeNet>>::boxed()
+    let mut grads = shaped::boxed_zeroed::<Grads<LeNet>>();
+    let mut sgd = Momentum::<f32, Box<Grads<LeNet>>>::boxed()
         .momentum(0.9)
         .weight_decay(5e-4);
-    let mut work = shaped::boxed_zeroed::<Work>();
+    let mut cache = shaped::boxed_zeroed::<Cache>();
+    let mut scratch = shaped::boxed_zeroed::<Scratch>();
+    let mut ctx = Ctx::train(seed);
     let mut x = shaped::boxed_zeroed::<Images>();
     let mut labels = Tensor1::<usize, B>::zeros();
     let (mut logits, mut dlogits) = (Logits::zeros(), Logits::zeros());
@@ -116,11 +118,12 @@ fn main() -> Result<(), Box<dyn Error>> {
                     aug.below(5) as isize - 2,
                 );
             }
-            model.forward(&x, &mut work, &mut logits);
+            model.forward(&x, ctx, &mut cache, &mut logits);
             let loss = SoftmaxCrossEntropy.loss_and_grad(&logits, &labels, &mut dlogits);
             grads.zero();
-            model.backward(&x, &mut work, &dlogits, None, &mut grads);
+            model.backward(&x, &mut cache, &dlogits, None, Some(&mut grads));
             sgd.step(&mut *model, &grads);
+            ctx.next_step();
             loss_sum += f64::from(loss);
             batches += 1;
             bar.inc(1);
@@ -128,7 +131,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         bar.finish_and_clear();
         let secs = t0.elapsed().as_secs_f64();
-        let acc = evaluate(&model, test, &mut work, &mut x, &mut logits)?.accuracy();
+        let acc = evaluate(&model, test, &mut scratch, &mut x, &mut logits)?.accuracy();
         println!(
             "epoch {:>2}  loss {:.4}  test {:>6.2}%  {:>6.0} samples/s",
             epoch + 1,
@@ -138,7 +141,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         );
     }
 
-    let cm = evaluate(&model, test, &mut work, &mut x, &mut logits)?;
+    let cm = evaluate(&model, test, &mut scratch, &mut x, &mut logits)?;
     println!("\nconfusion matrix on the test set:\n{cm}");
     println!(
         "trained in {:.1} s; final test accuracy {:.2}%, macro F1 {:.4}",
@@ -178,7 +181,7 @@ fn shift(image: &mut [f32], dx: isize, dy: isize) {
 fn evaluate(
     model: &LeNet,
     data: &Dataset<f32>,
-    work: &mut Work,
+    scratch: &mut Scratch,
     x: &mut Images,
     logits: &mut Logits,
 ) -> Result<ConfusionMatrix<U10>, Box<dyn Error>> {
@@ -186,7 +189,7 @@ fn evaluate(
     let mut y = Tensor1::<usize, B>::zeros();
     let mut batcher = Batcher::new(data.len(), LastBatch::Partial);
     while let Some(rows) = batcher.next_batch_images(data, x, &mut y)? {
-        model.forward(x, work, logits);
+        model.infer(x, scratch, logits);
         cm.add_logits(logits, &y, rows)?;
     }
     Ok(cm)

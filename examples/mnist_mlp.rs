@@ -12,7 +12,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use shaped::data::{Batcher, ConfusionMatrix, Dataset, LastBatch, Mnist};
 use shaped::init::Scheme;
-use shaped::nn::{Layer, Linear, Loss, Params, ReLU, SoftmaxCrossEntropy};
+use shaped::nn::{Ctx, Grads, Loss, SoftmaxCrossEntropy};
 use shaped::optim::{Adam, Optimizer};
 use shaped::prelude::*;
 use shaped::rand::Rng;
@@ -21,7 +21,8 @@ use shaped::rand::Rng;
 type B = U32;
 type Model = (Linear<f32, U784, U256>, ReLU, Linear<f32, U256, U10>);
 type Input = Tensor2<f32, B, U784>;
-type Work = <Model as Layer<Input>>::Work;
+type Cache = <Model as Train<Input>>::Cache;
+type Scratch = <Model as Infer<Input>>::Scratch;
 
 const EPOCHS: u64 = 20;
 const LR: f32 = 2e-3;
@@ -43,9 +44,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Everything big lives on the heap, zeroed in place.
     let mut model = shaped::boxed_zeroed::<Model>();
     model.init(Scheme::HeUniform, &mut Rng::new(1));
-    let mut grads = shaped::boxed_zeroed::<Model>();
-    let mut adam = Adam::<f32, Box<Model>>::boxed().lr(LR);
-    let mut work = shaped::boxed_zeroed::<Work>();
+    let mut grads = shaped::boxed_zeroed::<Grads<Model>>();
+    let mut adam = Adam::<f32, Box<Grads<Model>>>::boxed().lr(LR);
+    let mut cache = shaped::boxed_zeroed::<Cache>();
+    let mut scratch = shaped::boxed_zeroed::<Scratch>();
+    let ctx = Ctx::train(0);
     let mut x = shaped::boxed_zeroed::<Input>();
     let mut y = Tensor1::<usize, B>::zeros();
     let mut logits = Tensor2::<f32, B, U10>::zeros();
@@ -71,11 +74,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let (dx, dy) = (aug.below(5) as isize - 2, aug.below(5) as isize - 2);
                 shift(x.outer_mut(r), dx, dy);
             }
-            model.forward(&x, &mut work, &mut logits);
+            model.forward(&x, ctx, &mut cache, &mut logits);
             debug_assert_eq!(rows, B::USIZE); // LastBatch::Drop: every batch is full
             let loss = SoftmaxCrossEntropy.loss_and_grad(&logits, &y, &mut dlogits);
             grads.zero();
-            model.backward(&x, &mut work, &dlogits, None, &mut grads);
+            model.backward(&x, &mut cache, &dlogits, None, Some(&mut grads));
             adam.step(&mut *model, &grads);
             loss_sum += f64::from(loss);
             batches += 1;
@@ -83,8 +86,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             bar.set_message(format!("loss {:.4}", loss_sum / batches as f64));
         }
         bar.finish_and_clear();
-        let train_acc = evaluate(&model, train, &mut work, &mut x, &mut logits)?.accuracy();
-        let test_acc = evaluate(&model, test, &mut work, &mut x, &mut logits)?.accuracy();
+        let train_acc = evaluate(&model, train, &mut scratch, &mut x, &mut logits)?.accuracy();
+        let test_acc = evaluate(&model, test, &mut scratch, &mut x, &mut logits)?.accuracy();
         println!(
             "epoch {:>2}  loss {:.4}  train {:>6.2}%  test {:>6.2}%  {:>6.0} ms",
             epoch + 1,
@@ -95,7 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    let cm = evaluate(&model, test, &mut work, &mut x, &mut logits)?;
+    let cm = evaluate(&model, test, &mut scratch, &mut x, &mut logits)?;
     println!("\nconfusion matrix on the test set:\n{cm}");
     println!("{}", cm.report());
     println!(
@@ -130,7 +133,7 @@ fn shift(image: &mut [f32], dx: isize, dy: isize) {
 fn evaluate(
     model: &Model,
     data: &Dataset<f32>,
-    work: &mut Work,
+    scratch: &mut Scratch,
     x: &mut Input,
     logits: &mut Tensor2<f32, B, U10>,
 ) -> Result<ConfusionMatrix<U10>, Box<dyn std::error::Error>> {
@@ -138,7 +141,7 @@ fn evaluate(
     let mut y = Tensor1::<usize, B>::zeros();
     let mut batcher = Batcher::new(data.len(), LastBatch::Partial);
     while let Some(rows) = batcher.next_batch(data, x, &mut y)? {
-        model.forward(x, work, logits);
+        model.infer(x, scratch, logits);
         cm.add_logits(logits, &y, rows)?;
     }
     Ok(cm)

@@ -127,7 +127,12 @@ pub mod scalar;
 pub mod shape;
 pub mod tensor;
 
-pub use scalar::{Real, Scalar, Zeroable};
+pub use scalar::{Pod, Real, Scalar, Zeroable};
+/// Derives [`nn::Params`] (and [`nn::Module`], and the gradient struct `{Name}Grads`) for a layer
+/// or model struct: `#[param]` trainable tensors, `#[state]` saved non-trainable tensors,
+/// `#[skip]` markers and configuration; every other field is a sub-model.
+pub use shaped_derive::Params;
+pub use shaped_derive::{Pod, Zeroable};
 #[cfg(feature = "alloc")]
 pub use tensor::boxed_zeroed;
 pub use tensor::{IntoTensor, LengthError, Tensor, Tensor1, Tensor2, Tensor3, Tensor4, tensor};

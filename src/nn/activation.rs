@@ -10,9 +10,8 @@
 //!
 //! NaN and infinities propagate (see each layer); nothing is clamped or hidden.
 
-use crate::nn::params::stateless;
 use crate::nn::{Ctx, Infer, Train};
-use crate::scalar::{Real, Scalar, Zeroable};
+use crate::scalar::{Real, Scalar};
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
@@ -28,25 +27,29 @@ use crate::tensor::Tensor;
 /// ReLU.infer(&x, &mut (), &mut y);
 /// assert_eq!(y, tensor([[0.0, 2.0], [3.0, 0.0]]));
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct ReLU;
 
 /// Leaky ReLU, `y = x` for `x > 0`, else `slope · x`, with `slope = PERMILLE / 1000`
 /// (default 10, i.e. 0.01). The slope is part of the type, so a zeroed model keeps it.
 ///
 /// NaN inputs give NaN outputs; the derivative at `0` is taken as `slope`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct LeakyReLU<const PERMILLE: u32 = 10>;
 
 /// Logistic sigmoid, `y = 1 / (1 + e^(−x))`, elementwise, computed without overflow for any `x`.
 ///
 /// Backward uses the cached output: `dx = dy · y(1 − y)`. NaN propagates.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct Sigmoid;
 
 /// Hyperbolic tangent, elementwise. Backward uses the cached output: `dx = dy · (1 − y²)`.
 /// NaN propagates.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct Tanh;
 
 /// Softmax over the last axis (`(B, N)`: each row sums to 1), numerically stable (the row's
@@ -69,21 +72,10 @@ pub struct Tanh;
 /// assert_eq!(y[[0, 0]], 0.5);
 /// assert!((y[[1, 1]] - 0.75).abs() < 1e-15);
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct Softmax;
 
-// SAFETY: zero-sized types.
-unsafe impl Zeroable for ReLU {}
-// SAFETY: zero-sized type.
-unsafe impl<const PERMILLE: u32> Zeroable for LeakyReLU<PERMILLE> {}
-// SAFETY: zero-sized type.
-unsafe impl Zeroable for Sigmoid {}
-// SAFETY: zero-sized type.
-unsafe impl Zeroable for Tanh {}
-// SAFETY: zero-sized type.
-unsafe impl Zeroable for Softmax {}
-
-stateless!(impl[] ReLU; impl[] Sigmoid; impl[] Tanh; impl[] Softmax; impl[const P: u32] LeakyReLU<P>);
 
 /// `dx = dy ⊙ f'(v)` for a derivative given as a function of `v` (the input or the cached output).
 fn chain_rule<T: Copy, S: Shape>(

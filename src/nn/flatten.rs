@@ -5,7 +5,7 @@ use core::ops::Mul;
 use typenum::Prod;
 
 use crate::nn::{Ctx, Infer, Train};
-use crate::scalar::{Scalar, Zeroable};
+use crate::scalar::Scalar;
 use crate::shape::{Dim, Prod3};
 use crate::tensor::Tensor;
 
@@ -21,11 +21,9 @@ use crate::tensor::Tensor;
 /// Flatten.infer(&x, &mut (), &mut y);
 /// assert_eq!(y, tensor([[1., 2., 3., 4.]]));
 /// ```
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct Flatten;
-
-// SAFETY: zero-sized.
-unsafe impl Zeroable for Flatten {}
 
 /// A `(C, H, W)` volume whose element count `C·H·W` is a dim ([`Flat`]); every concrete volume is.
 /// Generic code over `C, H, W` states this one bound.
@@ -81,4 +79,3 @@ where
     }
 }
 
-crate::nn::params::stateless!(impl[] Flatten);

@@ -1,4 +1,4 @@
-use crate::nn::{Ctx, Infer, Module, Train};
+use crate::nn::{Ctx, Infer, Train};
 use crate::scalar::{Scalar, Zeroable};
 use crate::shape::{Dim, DimEq, rules};
 use crate::tensor::Tensor;
@@ -19,15 +19,17 @@ use crate::tensor::Tensor;
 /// assert_eq!(y, tensor([[8., 22., 32.], [5., 10., 14.], [9., 22., 32.]]));
 /// assert_eq!(<Linear<f64, U2, U3> as Params<f64>>::PARAMS, 9);
 /// ```
+#[derive(crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
+#[params(init = Self::init_weights)]
 pub struct Linear<T, I: Dim, O: Dim> {
     /// Weights, `(inputs, outputs)`.
+    #[param]
     pub weight: Tensor<T, (I, O)>,
     /// Bias, one per output.
+    #[param]
     pub bias: Tensor<T, (O,)>,
 }
-
-// SAFETY: two zeroable tensors.
-unsafe impl<T: Zeroable, I: Dim, O: Dim> Zeroable for Linear<T, I, O> {}
 
 impl<T: Scalar, I: Dim, O: Dim> Linear<T, I, O> {
     /// A layer with all parameters zero (initialise with [`Params::init`] before training).
@@ -111,30 +113,6 @@ where
             db.iter_mut().zip(row).for_each(|(d, &r)| *d += r);
         }
     }
-}
-
-/// Gradients of a [`Linear`] layer: one tensor per parameter.
-pub struct LinearGrads<T, I: Dim, O: Dim> {
-    /// `∂L/∂W`, `(inputs, outputs)`.
-    pub weight: Tensor<T, (I, O)>,
-    /// `∂L/∂b`.
-    pub bias: Tensor<T, (O,)>,
-}
-
-// SAFETY: two zeroable tensors.
-unsafe impl<T: Zeroable, I: Dim, O: Dim> Zeroable for LinearGrads<T, I, O> {}
-
-crate::nn::params::tensors!(impl[T: Zeroable, I: Dim, O: Dim] Tensors<T> for LinearGrads<T, I, O> { weight, bias });
-
-impl<T: Zeroable, I: Dim, O: Dim> Module for Linear<T, I, O> {
-    type Grads = LinearGrads<T, I, O>;
-    const TRAINABLE: bool = true;
-}
-
-crate::nn::params::tensor_params! {
-    impl[T: Scalar, I: Dim, O: Dim] Params<T> for Linear<T, I, O>;
-    init = Linear::init_weights;
-    fields { trainable weight, trainable bias }
 }
 
 impl<T: Scalar, I: Dim, O: Dim> Linear<T, I, O> {

@@ -50,7 +50,7 @@ use core::marker::PhantomData;
 #[cfg(feature = "alloc")]
 use crate::{
     init::Scheme,
-    nn::{Ctx, Infer, Loss, Params, Tensors, Train},
+    nn::{Ctx, Loss, Params, Tensors, Train},
     optim::Optimizer,
     rand::Rng,
     scalar::{Real, Scalar, Zeroable},
