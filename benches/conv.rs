@@ -8,9 +8,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use shaped::nn::{
-    Conv2d, Flatten, Layer, Linear, Loss, MaxPool2d, Params, ReLU, SoftmaxCrossEntropy,
-};
+use shaped::nn::{Ctx, Grads, Loss, SoftmaxCrossEntropy};
 use shaped::optim::{Optimizer, Sgd};
 use shaped::prelude::*;
 use shaped::rand::Rng;
@@ -20,7 +18,7 @@ type Conv2 = Conv2d<f32, U6, U16, U5>;
 type X1 = Tensor4<f32, U32, U1, U28, U28>;
 type X2 = Tensor4<f32, U32, U6, U14, U14>;
 
-/// LeNet-5 as in `examples/mnist.rs`, in two nested tuples (a tuple chain holds up to 8 layers).
+/// LeNet-5 as in `examples/mnist.rs`, in two nested tuples.
 type LeNet = (
     (
         Conv1,
@@ -57,32 +55,36 @@ fn tensor_rand<S: Shape>(rng: &mut Rng) -> Box<Tensor<f32, S>> {
 
 fn conv_layer<C: Params<f32> + Zeroable>(rng: &mut Rng) -> Box<C> {
     let mut c = shaped::boxed_zeroed::<C>();
-    c.visit_mut(&mut |s| s.iter_mut().for_each(|v| *v = rng.uniform(-0.3, 0.3)));
+    let mut grads = shaped::boxed_zeroed::<Grads<C>>();
+    c.zip_params(&mut grads, [], &mut |s, _, []| {
+        s.iter_mut().for_each(|v| *v = rng.uniform(-0.3, 0.3))
+    });
     c
 }
 
 fn bench_conv<L, X, Y>(c: &mut Criterion, name: &str, first_layer: bool)
 where
-    L: Layer<Tensor<f32, X>, Output = Tensor<f32, Y>> + Params<f32> + Zeroable,
+    L: Train<Tensor<f32, X>, Output = Tensor<f32, Y>> + Params<f32> + Zeroable,
     X: Shape,
     Y: Shape,
 {
     let mut rng = Rng::new(1);
-    let layer = conv_layer::<L>(&mut rng);
+    let mut layer = conv_layer::<L>(&mut rng);
     let x = tensor_rand::<X>(&mut rng);
     let dy = tensor_rand::<Y>(&mut rng);
-    let mut work = shaped::boxed_zeroed::<L::Work>();
+    let mut cache = shaped::boxed_zeroed::<L::Cache>();
+    let mut scratch = shaped::boxed_zeroed::<L::Scratch>();
     let mut y = shaped::boxed_zeroed::<Tensor<f32, Y>>();
     let mut dx = shaped::boxed_zeroed::<Tensor<f32, X>>();
-    let mut grads = shaped::boxed_zeroed::<L>();
+    let mut grads = shaped::boxed_zeroed::<Grads<L>>();
     c.bench_function(&format!("{name} forward"), |b| {
-        b.iter(|| layer.forward(black_box(&x), &mut work, &mut y))
+        b.iter(|| layer.infer(black_box(&x), &mut scratch, &mut y))
     });
     c.bench_function(&format!("{name} forward+backward"), |b| {
         b.iter(|| {
-            layer.forward(black_box(&x), &mut work, &mut y);
+            layer.forward(black_box(&x), Ctx::train(0), &mut cache, &mut y);
             let dx = if first_layer { None } else { Some(&mut *dx) };
-            layer.backward(&x, &mut work, &dy, dx, &mut grads);
+            layer.backward(&x, &mut cache, &dy, dx, Some(&mut grads));
         })
     });
 }
@@ -98,19 +100,19 @@ fn lenet(c: &mut Criterion) {
     let mut rng = Rng::new(2);
     let mut model = shaped::boxed_zeroed::<LeNet>();
     model.init(shaped::init::Scheme::HeUniform, &mut rng);
-    let mut grads = shaped::boxed_zeroed::<LeNet>();
+    let mut grads = shaped::boxed_zeroed::<Grads<LeNet>>();
     let x = random::<XB>(&mut rng, |t, f| f(t.as_mut_slice()));
     let labels = Tensor1::<usize, U32>::from_flat_fn(|i| i % 10);
     let mut sgd = Sgd::new().lr(0.01);
-    let mut work = shaped::boxed_zeroed::<<LeNet as Layer<XB>>::Work>();
+    let mut cache = shaped::boxed_zeroed::<<LeNet as Train<XB>>::Cache>();
     let mut logits = shaped::boxed_zeroed::<Tensor2<f32, U32, U10>>();
     let mut dlogits = shaped::boxed_zeroed::<Tensor2<f32, U32, U10>>();
     c.bench_function("lenet-5 train step b32 (sgd)", |b| {
         b.iter(|| {
-            model.forward(black_box(&x), &mut work, &mut logits);
+            model.forward(black_box(&x), Ctx::train(0), &mut cache, &mut logits);
             let loss = SoftmaxCrossEntropy.loss_and_grad(&*logits, &labels, &mut dlogits);
             grads.zero();
-            model.backward(&x, &mut work, &dlogits, None, &mut grads);
+            model.backward(&x, &mut cache, &dlogits, None, Some(&mut grads));
             sgd.step(&mut *model, &grads);
             black_box(loss)
         })
@@ -118,10 +120,10 @@ fn lenet(c: &mut Criterion) {
 
     type X1B = Tensor4<f32, U1, U1, U28, U28>;
     let x1 = random::<X1B>(&mut rng, |t, f| f(t.as_mut_slice()));
-    let mut work1 = shaped::boxed_zeroed::<<LeNet as Layer<X1B>>::Work>();
+    let mut scratch1 = shaped::boxed_zeroed::<<LeNet as Infer<X1B>>::Scratch>();
     let mut out1 = Tensor2::<f32, U1, U10>::zeros();
     c.bench_function("lenet-5 inference b1", |b| {
-        b.iter(|| model.forward(black_box(&x1), &mut work1, &mut out1))
+        b.iter(|| model.infer(black_box(&x1), &mut scratch1, &mut out1))
     });
 }
 

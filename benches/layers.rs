@@ -12,7 +12,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use shaped::init::Scheme;
-use shaped::nn::{Layer, Linear, Network, Params, ReLU, SoftmaxCrossEntropy};
+use shaped::nn::{Ctx, Grads, Network, SoftmaxCrossEntropy};
 use shaped::optim::Sgd;
 use shaped::prelude::*;
 use shaped::rand::Rng;
@@ -26,7 +26,7 @@ fn linear(c: &mut Criterion) {
     let mut rng = Rng::new(1);
     let mut layer: Box<L> = shaped::boxed_zeroed();
     layer.init(Scheme::XavierUniform, &mut rng);
-    let mut grads: Box<L> = shaped::boxed_zeroed();
+    let mut grads: Box<Grads<L>> = shaped::boxed_zeroed();
     let x: Box<Tensor2<f32, U32, U784>> = random(&mut rng);
     let dy: Box<Tensor2<f32, U32, U100>> = random(&mut rng);
     let mut y: Box<Tensor2<f32, U32, U100>> = shaped::boxed_zeroed();
@@ -34,19 +34,19 @@ fn linear(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("linear_784x100_b32");
     g.bench_function("forward", |b| {
-        b.iter(|| layer.forward(black_box(&x), &mut (), &mut y))
+        b.iter(|| layer.infer(black_box(&x), &mut (), &mut y))
     });
     g.bench_function("forward_backward", |b| {
         b.iter(|| {
-            layer.forward(black_box(&x), &mut (), &mut y);
-            layer.backward(&x, &mut (), black_box(&dy), Some(&mut dx), &mut grads);
+            layer.forward(black_box(&x), Ctx::train(0), &mut (), &mut y);
+            layer.backward(&x, &mut (), black_box(&dy), Some(&mut dx), Some(&mut grads));
         })
     });
     g.bench_function("backward_dx", |b| {
-        b.iter(|| layer.backward(&x, &mut (), black_box(&dy), Some(&mut dx), &mut grads))
+        b.iter(|| layer.backward(&x, &mut (), black_box(&dy), Some(&mut dx), Some(&mut grads)))
     });
     g.bench_function("backward_no_dx", |b| {
-        b.iter(|| layer.backward(&x, &mut (), black_box(&dy), None, &mut grads))
+        b.iter(|| layer.backward(&x, &mut (), black_box(&dy), None, Some(&mut grads)))
     });
     g.finish();
 }

@@ -41,3 +41,50 @@ where
         + size_of::<X>()
         + 2 * size_of::<M::Output>()
 }
+
+/// A zeroed value in a `static` (`.bss` on embedded targets: no flash, no startup copy), handed
+/// out once as `&'static mut T` — firmware keeps models, gradients and workspaces in statics
+/// without writing `unsafe`.
+///
+/// ```
+/// use shaped::mem::Static;
+/// use shaped::prelude::*;
+/// type Model = (Linear<f32, U4, U8>, ReLU, Linear<f32, U8, U3>);
+/// static MODEL: Static<Model> = Static::zeroed();
+///
+/// let model: &'static mut Model = MODEL.take().unwrap();
+/// model.0.bias.fill(1.0);
+/// assert!(MODEL.take().is_none()); // only one `&mut` ever exists
+/// ```
+#[cfg(target_has_atomic = "8")]
+pub struct Static<T> {
+    value: core::cell::UnsafeCell<core::mem::MaybeUninit<T>>,
+    taken: core::sync::atomic::AtomicBool,
+}
+
+// SAFETY: the value is reachable only through the single `&mut` that `take` hands out, which may
+// be sent to another thread if `T` may.
+#[cfg(target_has_atomic = "8")]
+unsafe impl<T: Send> Sync for Static<T> {}
+
+#[cfg(target_has_atomic = "8")]
+impl<T: crate::Zeroable> Static<T> {
+    /// All-zero bytes, which `Zeroable` says are a valid `T`; no code runs to create it.
+    pub const fn zeroed() -> Self {
+        Static {
+            value: core::cell::UnsafeCell::new(core::mem::MaybeUninit::zeroed()),
+            taken: core::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// The value, the first time; `None` afterwards.
+    pub fn take(&'static self) -> Option<&'static mut T> {
+        use core::sync::atomic::Ordering;
+        if self.taken.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        // SAFETY: zeroed bytes are a valid `T` (`Zeroable`), and the flag makes this the only
+        // reference ever created.
+        Some(unsafe { (*self.value.get()).assume_init_mut() })
+    }
+}

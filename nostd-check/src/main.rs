@@ -11,10 +11,9 @@ mod rt;
 
 use core::fmt::Write;
 
-use rt::{Bss, Out};
-use shaped::nn::{
-    Conv2d, Flatten, Layer, Linear, Loss, Masked, MaxPool2d, Params, ReLU, SoftmaxCrossEntropy,
-};
+use rt::Out;
+use shaped::mem::Static;
+use shaped::nn::{Ctx, Grads, Loss, Masked, SoftmaxCrossEntropy};
 use shaped::optim::{Adam, Optimizer, Sgd, clip_grad_norm};
 use shaped::prelude::*;
 
@@ -22,17 +21,18 @@ type Batch = U6;
 type Mlp = (Linear<f32, U4, U8>, ReLU, Linear<f32, U8, U3>);
 type Input = Tensor2<f32, Batch, U4>;
 type Output = Tensor2<f32, Batch, U3>;
-type Work = <Mlp as Layer<Input>>::Work;
+type Cache = <Mlp as Train<Input>>::Cache;
 
 // Everything sizeable is a zeroed static in `.bss`.
-static MODEL: Bss<Mlp> = Bss::zeroed();
-static GRADS: Bss<Mlp> = Bss::zeroed();
-static ADAM_M: Bss<Mlp> = Bss::zeroed();
-static ADAM_V: Bss<Mlp> = Bss::zeroed();
-static WORK: Bss<Work> = Bss::zeroed();
-static X: Bss<Input> = Bss::zeroed();
-static Y: Bss<Output> = Bss::zeroed();
-static DY: Bss<Output> = Bss::zeroed();
+static MODEL: Static<Mlp> = Static::zeroed();
+static GRADS: Static<Grads<Mlp>> = Static::zeroed();
+static ADAM_M: Static<Grads<Mlp>> = Static::zeroed();
+static ADAM_V: Static<Grads<Mlp>> = Static::zeroed();
+static CACHE: Static<Cache> = Static::zeroed();
+static SCRATCH: Static<<Mlp as Infer<Input>>::Scratch> = Static::zeroed();
+static X: Static<Input> = Static::zeroed();
+static Y: Static<Output> = Static::zeroed();
+static DY: Static<Output> = Static::zeroed();
 
 /// A small CNN on 1×6×6 images: conv 1→2 3×3 (→ 2×4×4), ReLU, max-pool 2 (→ 2×2×2), flatten (8),
 /// linear 8→2. Every output size is computed by the type system.
@@ -44,10 +44,15 @@ type Cnn = (
     Linear<f32, U8, U2>,
 );
 type Images = Tensor4<f32, U4, U1, U6, U6>;
-type CnnWork = <Cnn as Layer<Images>>::Work;
-static CNN: Bss<Cnn> = Bss::zeroed();
-static CNN_GRADS: Bss<Cnn> = Bss::zeroed();
-static CNN_WORK: Bss<CnnWork> = Bss::zeroed();
+type CnnCache = <Cnn as Train<Images>>::Cache;
+static CNN: Static<Cnn> = Static::zeroed();
+static CNN_GRADS: Static<Grads<Cnn>> = Static::zeroed();
+static CNN_CACHE: Static<CnnCache> = Static::zeroed();
+
+/// The value of a static, taken once (a second take is a bug: it panics, exit 101).
+fn take<T: Zeroable>(s: &'static Static<T>) -> &'static mut T {
+    s.take().expect("static taken twice")
+}
 
 /// A fixed batch: two samples per class, linearly separable.
 const SAMPLES: [[f32; 4]; 6] = [
@@ -89,10 +94,10 @@ fn run() -> i32 {
         Out,
         "stack: peak {used} bytes of {} painted; statics: MLP {} B (x4 with grads and Adam), work {} B; CNN {} B (x2), work {} B",
         rt::STACK_SIZE,
-        <Mlp as Params<f32>>::PARAM_BYTES,
-        core::mem::size_of::<Work>(),
-        <Cnn as Params<f32>>::PARAM_BYTES,
-        core::mem::size_of::<CnnWork>(),
+        core::mem::size_of::<Mlp>(),
+        core::mem::size_of::<Cache>(),
+        core::mem::size_of::<Cnn>(),
+        core::mem::size_of::<CnnCache>(),
     );
     checks.check(
         used < rt::STACK_SIZE - 4096,
@@ -162,8 +167,8 @@ fn argmax(row: &[f32]) -> usize {
 /// that ignores one sample; (c) inference with the trained model, checked against a forward pass
 /// written out with plain loops.
 fn train_and_infer(checks: &mut Checks) {
-    let (model, grads, work) = (MODEL.take(), GRADS.take(), WORK.take());
-    let (x, y, dy) = (X.take(), Y.take(), DY.take());
+    let (model, grads, cache) = (take(&MODEL), take(&GRADS), take(&CACHE));
+    let (x, y, dy) = (take(&X), take(&Y), take(&DY));
     for (i, s) in SAMPLES.iter().enumerate() {
         x.as_mut_slice()[4 * i..4 * i + 4].copy_from_slice(s);
     }
@@ -171,18 +176,18 @@ fn train_and_infer(checks: &mut Checks) {
         shaped::init::Scheme::XavierUniform,
         &mut shaped::rand::Rng::new(2024),
     );
-    let mut opt = Adam::new(ADAM_M.take(), ADAM_V.take()).lr(0.05);
+    let mut opt = Adam::new(take(&ADAM_M), take(&ADAM_V)).lr(0.05);
 
     let labels = Tensor1::<usize, Batch>::from_slice(&LABELS).unwrap();
     let mut first = f32::NAN;
     for step in 0..STEPS {
         grads.zero();
-        Layer::forward(model, x, work, y);
+        Train::forward(model, x, Ctx::train(0), cache, y);
         let loss = SoftmaxCrossEntropy.loss_and_grad(y, &labels, dy);
         if step == 0 {
             first = loss;
         }
-        Layer::backward(model, x, work, dy, None, grads);
+        Train::backward(model, x, cache, dy, None, Some(grads));
         let norm = clip_grad_norm(grads, 5.0);
         if !norm.is_finite() {
             checks.check(false, format_args!("gradient norm {norm} at step {step}"));
@@ -190,7 +195,7 @@ fn train_and_infer(checks: &mut Checks) {
         }
         opt.step(model, grads);
     }
-    Layer::forward(model, x, work, y);
+    Infer::infer(model, x, take(&SCRATCH), y);
     let last = SoftmaxCrossEntropy.loss(y, &labels);
     checks.check(
         last < first / 4.0,
@@ -245,7 +250,7 @@ fn train_and_infer(checks: &mut Checks) {
 /// (d) SGD steps of a small CNN on four 6×6 images (a vertical or a horizontal bar); the loss must
 /// fall and the trained net must classify all four.
 fn train_cnn(checks: &mut Checks) {
-    let (model, grads, work) = (CNN.take(), CNN_GRADS.take(), CNN_WORK.take());
+    let (model, grads, cache) = (take(&CNN), take(&CNN_GRADS), take(&CNN_CACHE));
     let images = Images::from_fn(|[b, _, r, c]| {
         let (vertical, at) = (b % 2 == 0, 1 + b);
         f32::from(u8::from(if vertical { c == at } else { r == at }))
@@ -259,16 +264,16 @@ fn train_cnn(checks: &mut Checks) {
     let mut sgd = Sgd::new().lr(0.2);
     let mut first = f32::NAN;
     for step in 0..CNN_STEPS {
-        Layer::forward(model, &images, work, &mut logits);
+        Train::forward(model, &images, Ctx::train(0), cache, &mut logits);
         let loss = SoftmaxCrossEntropy.loss_and_grad(&logits, &labels, &mut dlogits);
         if step == 0 {
             first = loss;
         }
         grads.zero();
-        Layer::backward(model, &images, work, &dlogits, None, grads);
+        Train::backward(model, &images, cache, &dlogits, None, Some(grads));
         sgd.step(model, grads);
     }
-    Layer::forward(model, &images, work, &mut logits);
+    Train::forward(model, &images, Ctx::eval(), cache, &mut logits);
     let last = SoftmaxCrossEntropy.loss(&logits, &labels);
     let correct = (0..4)
         .filter(|&i| argmax(logits.outer(i)) == labels[[i]])

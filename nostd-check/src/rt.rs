@@ -1,11 +1,7 @@
 //! The freestanding runtime: entry point on a painted `.bss` stack, raw syscalls, the memory
 //! functions the compiler calls, the panic handler, and zeroed statics handed out once.
 
-use core::cell::UnsafeCell;
-use core::mem::MaybeUninit;
-use core::sync::atomic::{AtomicBool, Ordering};
 
-use shaped::Zeroable;
 
 /// Stack size; `_start` fills it with `PAINT` first so the peak use can be measured.
 pub const STACK_SIZE: usize = 256 * 1024;
@@ -108,40 +104,6 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
 /// Referenced by the precompiled `core` even with `panic = "abort"`; never called.
 #[unsafe(no_mangle)]
 extern "C" fn rust_eh_personality() {}
-
-/// A zeroed static in `.bss`, lent out once as `&'static mut T`: models, gradients, optimizer
-/// state and workspaces live here and never touch the stack.
-pub struct Bss<T> {
-    value: UnsafeCell<MaybeUninit<T>>,
-    taken: AtomicBool,
-}
-
-// SAFETY: the value is reachable only through the single `&mut` that `take` hands out.
-unsafe impl<T: Send> Sync for Bss<T> {}
-
-impl<T: Zeroable> Bss<T> {
-    /// All-zero bytes, which `Zeroable` says are a valid `T`.
-    pub const fn zeroed() -> Self {
-        Bss {
-            value: UnsafeCell::new(MaybeUninit::zeroed()),
-            taken: AtomicBool::new(false),
-        }
-    }
-
-    /// The value, once; a second call panics (exit 101).
-    #[allow(
-        clippy::mut_from_ref,
-        reason = "the `taken` flag makes this the only reference"
-    )]
-    pub fn take(&'static self) -> &'static mut T {
-        assert!(
-            !self.taken.swap(true, Ordering::Relaxed),
-            "static taken twice"
-        );
-        // SAFETY: zeroed bytes are a valid `T` (`Zeroable`), and this is the only reference.
-        unsafe { (*self.value.get()).assume_init_mut() }
-    }
-}
 
 // The memory functions the compiler emits calls to. `#![no_builtins]` keeps these loops from
 // being turned back into calls to themselves.
