@@ -1,9 +1,7 @@
 //! Max/avg pooling and flatten: hand-computed outputs, gradients against central differences (f64),
 //! the tie rule of max pooling.
 
-mod conv_common;
-
-use conv_common::{fill, gradcheck};
+use crate::conv_common::{fill, gradcheck};
 use shaped::nn::{AvgPool2d, Flatten, Layer, MaxPool2d};
 use shaped::prelude::*;
 use shaped::rand::Rng;

@@ -1,9 +1,7 @@
 //! Conv2d: forward against a naive 7-loop reference, gradients against central differences (f64),
 //! parameter counts and output types.
 
-mod conv_common;
-
-use conv_common::{ConvSizes, fill, gradcheck, naive_conv};
+use crate::conv_common::{ConvSizes, fill, gradcheck, naive_conv};
 use shaped::nn::{Conv2d, Conv2dSame, Layer, Params};
 use shaped::prelude::*;
 use shaped::rand::Rng;
