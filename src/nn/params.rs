@@ -141,6 +141,25 @@ pub trait Params<T>: Module<Grads: Tensors<T>> {
         f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
     );
 
+    /// Calls `f` on the elements of every parameter tensor (trainable and frozen; not state), in
+    /// [`Params::visit`] order, without names.
+    fn params(&self, f: &mut impl FnMut(&[T])) {
+        self.visit(&Name::ROOT, &mut |e| {
+            if let (Kind::Trainable | Kind::Frozen, Values::Elem(v)) = (e.kind, e.values) {
+                f(v)
+            }
+        });
+    }
+
+    /// Calls `f` on the elements of every parameter tensor, mutably (e.g. to set weights).
+    fn params_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
+        self.visit_mut(&Name::ROOT, &mut |e| {
+            if let (Kind::Trainable | Kind::Frozen, ValuesMut::Elem(v)) = (e.kind, e.values) {
+                f(v)
+            }
+        });
+    }
+
     /// Initialises the parameters (weights by `scheme`, biases zero, running statistics to their
     /// starting values), reproducibly from `rng`. The default does nothing.
     fn init(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
