@@ -16,6 +16,7 @@
 //! buffer has a size fixed by the types ([`crate::mem`]).
 
 pub mod activation;
+pub mod batchnorm;
 pub mod chain;
 pub mod conv;
 pub mod flatten;
@@ -30,6 +31,7 @@ pub mod pool;
 pub mod weights;
 
 pub use activation::*;
+pub use batchnorm::{BatchNorm1d, BatchNorm2d, BatchNormCache, BatchNormGrads};
 pub use conv::*;
 pub use flatten::*;
 pub use frozen::Frozen;
