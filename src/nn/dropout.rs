@@ -83,8 +83,8 @@ impl Dropout {
         self.p
     }
 
-    /// Writes `y = x ⊙ mask · 1/(1 − p)` from a mask stream seeded by `seed`, or `y = x` when `p`
-    /// is 0. `f(value, factor)` combines a value with its factor (0 or the scale).
+    /// Writes `y = x ⊙ mask · 1/(1 − p)` with the mask drawn from a stream seeded by `seed`
+    /// (one draw per value, in order), or `y = x` when `p` is 0.
     fn masked<T: Real>(p: f64, seed: u64, x: &[T], y: &mut [T]) {
         if p == 0.0 {
             y.copy_from_slice(x);
