@@ -135,6 +135,12 @@ const RULES: &[(&str, &str, &str, &str)] = &[
         "shape error (conv input channels): got {G}, expected {E}",
         "this conv layer's input channels do not match the previous layer's output",
     ),
+    (
+        "BatchNormFeatures",
+        "A `BatchNorm1d<F>` needs inputs with exactly `F` features, a `BatchNorm2d<C>` exactly `C` channels.",
+        "shape error (BatchNorm features): got {G}, expected {E}",
+        "this BatchNorm layer's feature count does not match its input",
+    ),
 ];
 
 fn main() {

@@ -16,8 +16,10 @@
 //! buffer has a size fixed by the types ([`crate::mem`]).
 
 pub mod activation;
+pub mod batchnorm;
 pub mod chain;
 pub mod conv;
+pub mod dropout;
 pub mod flatten;
 mod frozen;
 pub mod layer;
@@ -30,7 +32,9 @@ pub mod pool;
 pub mod weights;
 
 pub use activation::*;
+pub use batchnorm::{BatchNorm1d, BatchNorm2d, BatchNormCache, BatchNormGrads};
 pub use conv::*;
+pub use dropout::{Dropout, DropoutCache, DropoutError};
 pub use flatten::*;
 pub use frozen::Frozen;
 pub use layer::{Ctx, Infer, Mode, Train};
