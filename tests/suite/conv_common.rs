@@ -2,7 +2,7 @@
 //! naive reference convolution written straight from the definition.
 #![allow(dead_code)]
 
-use shaped::nn::{Layer, Params};
+use shaped::nn::{Ctx, Grads, Infer, Params, Tensors, Train};
 use shaped::rand::Rng;
 use shaped::shape::Shape;
 use shaped::{Tensor, Zeroable};
@@ -30,22 +30,22 @@ pub fn gradcheck<L, SX: Shape, SY: Shape>(
     seed: u64,
 ) -> (f64, f64)
 where
-    L: Layer<Tensor<f64, SX>, Output = Tensor<f64, SY>> + Params<f64> + Zeroable,
+    L: Train<Tensor<f64, SX>, Output = Tensor<f64, SY>> + Params<f64> + Zeroable,
 {
     let mut rng = Rng::new(seed);
     let mut r = shaped::boxed_zeroed::<Tensor<f64, SY>>();
     fill(&mut rng, r.as_mut_slice());
-    let mut work = shaped::boxed_zeroed::<L::Work>();
+    let mut cache = shaped::boxed_zeroed::<L::Cache>();
     let mut y = shaped::boxed_zeroed::<Tensor<f64, SY>>();
     let mut dx = shaped::boxed_zeroed::<Tensor<f64, SX>>();
-    let mut grads = shaped::boxed_zeroed::<L>();
-    layer.forward(x, &mut work, &mut y);
-    layer.backward(x, &mut work, &r, Some(&mut dx), &mut grads);
+    let mut grads = shaped::boxed_zeroed::<Grads<L>>();
+    layer.forward(x, Ctx::train(0), &mut cache, &mut y);
+    layer.backward(x, &mut cache, &r, Some(&mut dx), Some(&mut grads));
 
     let loss = |layer: &L, x: &Tensor<f64, SX>| -> f64 {
-        let mut work = shaped::boxed_zeroed::<L::Work>();
+        let mut scratch = shaped::boxed_zeroed::<L::Scratch>();
         let mut y = shaped::boxed_zeroed::<Tensor<f64, SY>>();
-        layer.forward(x, &mut work, &mut y);
+        layer.infer(x, &mut scratch, &mut y);
         y.iter().zip(r.iter()).map(|(a, b)| a * b).sum()
     };
     let h = 1e-5;
@@ -76,10 +76,10 @@ where
     (err_x, err_p)
 }
 
-/// Reads (and with `Some`, sets) the `i`-th parameter in `visit` order.
+/// Reads (and with `Some`, sets) the `i`-th parameter in `params` order.
 pub fn param<L: Params<f64>>(layer: &mut L, i: usize, set: Option<f64>) -> f64 {
     let (mut at, mut old) = (0, f64::NAN);
-    layer.visit_mut(&mut |p| {
+    layer.params_mut(&mut |p| {
         if i >= at && i < at + p.len() {
             old = p[i - at];
             if let Some(v) = set {

@@ -2,26 +2,26 @@
 //! parameter counts and output types.
 
 use crate::conv_common::{ConvSizes, fill, gradcheck, naive_conv};
-use shaped::nn::{Conv2d, Conv2dSame, Layer, Params};
+use shaped::nn::{Conv2d, Conv2dSame, Ctx, Grads};
 use shaped::prelude::*;
 use shaped::rand::Rng;
 
 /// Runs `Conv2d<f64, C, F, K, S, P>` on random data of shape `SX` and compares with the reference.
 fn check_forward<C: Dim, F: Dim, K: Dim, S: Dim, P: Dim, SX: Shape, SY: Shape>(z: ConvSizes)
 where
-    Conv2d<f64, C, F, K, S, P>: Layer<Tensor<f64, SX>, Output = Tensor<f64, SY>>,
+    Conv2d<f64, C, F, K, S, P>: Infer<Tensor<f64, SX>, Output = Tensor<f64, SY>>,
 {
     let (oh, ow) = z.out();
     assert_eq!(SY::DIMS, &[z.b, z.f, oh, ow], "output type for {z:?}");
     let mut rng = Rng::new(7);
     let mut conv = shaped::boxed_zeroed::<Conv2d<f64, C, F, K, S, P>>();
-    conv.visit_mut(&mut |p| fill(&mut rng, p));
+    conv.params_mut(&mut |p| fill(&mut rng, p));
     let mut x = shaped::boxed_zeroed::<Tensor<f64, SX>>();
     fill(&mut rng, x.as_mut_slice());
     let mut work =
-        shaped::boxed_zeroed::<<Conv2d<f64, C, F, K, S, P> as Layer<Tensor<f64, SX>>>::Work>();
+        shaped::boxed_zeroed::<<Conv2d<f64, C, F, K, S, P> as Infer<Tensor<f64, SX>>>::Scratch>();
     let mut y = shaped::boxed_zeroed::<Tensor<f64, SY>>();
-    conv.forward(&x, &mut work, &mut y);
+    conv.infer(&x, &mut work, &mut y);
     let expected = naive_conv(
         z,
         x.as_slice(),
@@ -77,11 +77,11 @@ fn forward_matches_naive_reference() {
 
 fn check_grads<C: Dim, F: Dim, K: Dim, S: Dim, P: Dim, SX: Shape, SY: Shape>(label: &str)
 where
-    Conv2d<f64, C, F, K, S, P>: Layer<Tensor<f64, SX>, Output = Tensor<f64, SY>>,
+    Conv2d<f64, C, F, K, S, P>: Train<Tensor<f64, SX>, Output = Tensor<f64, SY>>,
 {
     let mut rng = Rng::new(11);
     let mut conv = shaped::boxed_zeroed::<Conv2d<f64, C, F, K, S, P>>();
-    conv.visit_mut(&mut |p| fill(&mut rng, p));
+    conv.params_mut(&mut |p| fill(&mut rng, p));
     let mut x = shaped::boxed_zeroed::<Tensor<f64, SX>>();
     fill(&mut rng, x.as_mut_slice());
     let (ex, ep) = gradcheck(&mut *conv, &x, 3);
@@ -106,18 +106,22 @@ fn first_layer_skips_dx_and_accumulates_grads() {
     type X = Tensor4<f64, U2, U2, U5, U4>;
     let mut rng = Rng::new(5);
     let mut conv = shaped::boxed_zeroed::<L>();
-    conv.visit_mut(&mut |p| fill(&mut rng, p));
+    conv.params_mut(&mut |p| fill(&mut rng, p));
     let mut x = shaped::boxed_zeroed::<X>();
     fill(&mut rng, x.as_mut_slice());
-    let mut work = shaped::boxed_zeroed::<<L as Layer<X>>::Work>();
+    let mut work = shaped::boxed_zeroed::<<L as Train<X>>::Cache>();
     let mut y = shaped::boxed_zeroed::<Tensor4<f64, U2, U3, U5, U4>>();
-    conv.forward(&x, &mut work, &mut y);
-    let (mut g1, mut g2) = (shaped::boxed_zeroed::<L>(), shaped::boxed_zeroed::<L>());
+    conv.forward(&x, Ctx::train(0), &mut work, &mut y);
+    let (mut g1, mut g2) = (shaped::boxed_zeroed::<Grads<L>>(), shaped::boxed_zeroed::<Grads<L>>());
     let mut dx = shaped::boxed_zeroed::<X>();
-    conv.backward(&x, &mut work, &y, Some(&mut dx), &mut g1);
-    conv.backward(&x, &mut work, &y, None, &mut g2);
+    conv.backward(&x, &mut work, &y, Some(&mut dx), Some(&mut g1));
+    conv.backward(&x, &mut work, &y, None, Some(&mut g2));
     assert_eq!(g1.weight, g2.weight, "dx = None must not change dW");
-    conv.backward(&x, &mut work, &y, None, &mut g2);
+    conv.backward(&x, &mut work, &y, None, Some(&mut g2));
+    // Without gradients (a frozen layer), only dX is written.
+    let mut dx2 = shaped::boxed_zeroed::<X>();
+    conv.backward(&x, &mut work, &y, Some(&mut dx2), None);
+    assert_eq!(dx, dx2, "dX does not depend on whether gradients are wanted");
     for (a, b) in g1.weight.iter().zip(g2.weight.iter()) {
         assert!((2.0 * a - b).abs() < 1e-12, "gradients accumulate");
     }
@@ -138,9 +142,9 @@ fn output_type_of_a_32x32x3_input() {
     type L = Conv2d<f32, U3, U6, U5>;
     let conv = shaped::boxed_zeroed::<L>();
     let x = shaped::boxed_zeroed::<Tensor4<f32, U4, U3, U32, U32>>();
-    let mut work = shaped::boxed_zeroed::<<L as Layer<Tensor4<f32, U4, U3, U32, U32>>>::Work>();
+    let mut work = shaped::boxed_zeroed::<<L as Infer<Tensor4<f32, U4, U3, U32, U32>>>::Scratch>();
     let mut y: Box<Tensor4<f32, U4, U6, U28, U28>> = shaped::boxed_zeroed();
-    conv.forward(&x, &mut work, &mut y);
+    conv.infer(&x, &mut work, &mut y);
     assert!(y.iter().all(|&v| v == 0.0));
 }
 
@@ -152,7 +156,7 @@ fn same_padding_keeps_the_size() {
     let x: Tensor4<f64, U1, U1, U2, U3> = tensor([[[[1., 2., 3.], [4., 5., 6.]]]]);
     let mut y = Tensor4::<f64, U1, U1, U2, U3>::zeros();
     let mut work: shaped::nn::ConvWork<f64, U1, U3, U2, U3, U4, U5> = Zeroable::zeroed();
-    conv.forward(&x, &mut work, &mut y);
+    conv.infer(&x, &mut work, &mut y);
     assert_eq!(y, x);
 }
 

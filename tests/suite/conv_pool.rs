@@ -2,7 +2,7 @@
 //! the tie rule of max pooling.
 
 use crate::conv_common::{fill, gradcheck};
-use shaped::nn::{AvgPool2d, Flatten, Layer, MaxPool2d};
+use shaped::nn::{AvgPool2d, Ctx, Flatten, MaxPool2d};
 use shaped::prelude::*;
 use shaped::rand::Rng;
 
@@ -20,12 +20,12 @@ fn max_pool_forward_by_hand() {
         [[-1., -2., -3., -4.], [-5., -6., -7., -8.], [1., 1., 1., 1.]],
     ]]);
     let (mut work, mut y) = Default::default();
-    MaxPool2d::<U2>::new().forward(&x, &mut work, &mut y);
+    MaxPool2d::<U2>::new().infer(&x, &mut work, &mut y);
     let y: Tensor4<f64, U1, U2, U1, U2> = y;
     assert_eq!(y, tensor([[[[9., 8.]], [[-1., -3.]]]]));
     // Overlapping windows: 3×3, stride 1 on 3×4 gives 1×2.
     let (mut work, mut y) = Default::default();
-    MaxPool2d::<U3, U1>::new().forward(&x, &mut work, &mut y);
+    MaxPool2d::<U3, U1>::new().infer(&x, &mut work, &mut y);
     let y: Tensor4<f64, U1, U2, U1, U2> = y;
     assert_eq!(y, tensor([[[[9., 9.]], [[1., 1.]]]]));
 }
@@ -35,16 +35,10 @@ fn max_pool_ties_go_to_the_first_maximum() {
     let x: Tensor4<f64, U1, U1, U2, U4> = tensor([[[[1., 3., 2., 2.], [3., 3., 2., 2.]]]]);
     let mut work = Default::default();
     let mut y = Tensor4::<f64, U1, U1, U1, U2>::zeros();
-    let pool = MaxPool2d::<U2>::new();
-    pool.forward(&x, &mut work, &mut y);
+    let mut pool = MaxPool2d::<U2>::new();
+    pool.forward(&x, Ctx::train(0), &mut work, &mut y);
     let mut dx = Tensor4::<f64, U1, U1, U2, U4>::zeros();
-    pool.backward(
-        &x,
-        &mut work,
-        &tensor([[[[10., 20.]]]]),
-        Some(&mut dx),
-        &mut pool.clone(),
-    );
+    pool.backward(&x, &mut work, &tensor([[[[10., 20.]]]]), Some(&mut dx), None);
     // First window: maxima at (0,1), (1,0), (1,1) -> (0,1). Second: all 2 -> (0,2).
     assert_eq!(dx, tensor([[[[0., 10., 20., 0.], [0., 0., 0., 0.]]]]));
 }
@@ -64,7 +58,7 @@ fn max_pool_gradients() {
 fn avg_pool_forward_and_gradients() {
     let x: Tensor4<f64, U1, U1, U2, U4> = tensor([[[[1., 9., 2., 3.], [4., 6., 8., 7.]]]]);
     let (mut work, mut y) = Default::default();
-    AvgPool2d::<U2>::new().forward(&x, &mut work, &mut y);
+    AvgPool2d::<U2>::new().infer(&x, &mut work, &mut y);
     let y: Tensor4<f64, U1, U1, U1, U2> = y;
     assert_eq!(y, tensor([[[[5., 5.]]]]));
 
@@ -83,7 +77,7 @@ fn flatten_forward_and_gradients() {
     let mut x = shaped::boxed_zeroed::<Tensor4<f64, U2, U3, U2, U4>>();
     fill(&mut Rng::new(8), x.as_mut_slice());
     let mut y = Tensor2::<f64, U2, U24>::zeros();
-    Flatten.forward(&x, &mut (), &mut y);
+    Flatten.infer(&x, &mut (), &mut y);
     assert_eq!(y[[1, 13]], x[[1, 1, 1, 1]]); // 13 = 1·8 + 1·4 + 1
     let (ex, ep) = gradcheck(&mut Flatten, &x, 9);
     println!("gradcheck flatten: dX {ex:.2e}");

@@ -1,6 +1,6 @@
 //! Type-level conv/pool output sizes and CNN chains that type-check only when the numbers agree.
 
-use shaped::nn::{Conv2d, Flatten, Layer, Linear, MaxPool2d, Params};
+use shaped::nn::{Conv2d, Flatten, Infer, Linear, MaxPool2d, Params};
 use shaped::prelude::*;
 use shaped::shape::{ConvDim, ConvOut, PoolOut, SamePad};
 use typenum::Unsigned;
@@ -47,10 +47,10 @@ type LeNetFeatures = (
 fn lenet_chain_type_checks() {
     type X = Tensor4<f32, U8, U1, U28, U28>;
     let model = shaped::boxed_zeroed::<LeNetFeatures>();
-    let mut work = shaped::boxed_zeroed::<<LeNetFeatures as Layer<X>>::Work>();
+    let mut work = shaped::boxed_zeroed::<<LeNetFeatures as Infer<X>>::Scratch>();
     let x = shaped::boxed_zeroed::<X>();
     let mut y: Box<Tensor2<f32, U8, U120>> = shaped::boxed_zeroed();
-    model.forward(&x, &mut work, &mut y);
+    model.infer(&x, &mut work, &mut y);
     assert_eq!(
         <LeNetFeatures as Params<f32>>::PARAMS,
         (6 * 25 + 6) + (16 * 6 * 25 + 16) + (400 * 120 + 120)

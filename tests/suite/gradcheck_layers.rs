@@ -4,8 +4,8 @@
 use shaped::gradcheck::{self, Config, GradReport};
 use shaped::init::Scheme;
 use shaped::nn::{
-    Layer, LeakyReLU, Linear, Masked, Mse, Params, ReLU, Sigmoid, Softmax, SoftmaxCrossEntropy,
-    Tanh,
+    Ctx, Grads, LeakyReLU, Linear, LinearGrads, Masked, Mse, Params, ReLU, Sigmoid, Softmax,
+    SoftmaxCrossEntropy, Tanh,
 };
 use shaped::prelude::*;
 use shaped::rand::Rng;
@@ -176,27 +176,21 @@ fn long_chain_with_relu_sigmoid_softmax() {
     pass("6-layer chain + masked Mse", report);
 }
 
-/// The checker itself must fail on a wrong backward pass.
-#[derive(Clone, Copy, Debug, Default)]
+/// The checker itself must fail on a wrong backward pass. (A user-written layer: the derive
+/// writes its `Params` and `Zeroable`.)
+#[derive(Clone, Copy, Debug, Default, shaped::Params, shaped::Zeroable)]
 struct WrongTanh;
-unsafe impl Zeroable for WrongTanh {}
-impl Params<f64> for WrongTanh {
-    const PARAMS: usize = 0;
-    fn visit(&self, _: &mut impl FnMut(&[f64])) {}
-    fn visit_mut(&mut self, _: &mut impl FnMut(&mut [f64])) {}
-    fn zip_params<const N: usize>(
-        &mut self,
-        _: &Self,
-        _: [&mut Self; N],
-        _: &mut impl FnMut(&mut [f64], &[f64], [&mut [f64]; N]),
-    ) {
+impl Infer<Tensor2<f64, U2, U3>> for WrongTanh {
+    type Output = Tensor2<f64, U2, U3>;
+    type Scratch = ();
+    fn infer(&self, x: &Tensor2<f64, U2, U3>, _: &mut (), y: &mut Tensor2<f64, U2, U3>) {
+        y.copy_from(&x.map(f64::tanh));
     }
 }
-impl Layer<Tensor2<f64, U2, U3>> for WrongTanh {
-    type Output = Tensor2<f64, U2, U3>;
-    type Work = ();
-    fn forward(&self, x: &Tensor2<f64, U2, U3>, _: &mut (), y: &mut Tensor2<f64, U2, U3>) {
-        y.copy_from(&x.map(f64::tanh));
+impl Train<Tensor2<f64, U2, U3>> for WrongTanh {
+    type Cache = ();
+    fn forward(&mut self, x: &Tensor2<f64, U2, U3>, _: Ctx, _: &mut (), y: &mut Self::Output) {
+        self.infer(x, &mut (), y);
     }
     fn backward(
         &self,
@@ -204,7 +198,7 @@ impl Layer<Tensor2<f64, U2, U3>> for WrongTanh {
         _: &mut (),
         dy: &Tensor2<f64, U2, U3>,
         dx: Option<&mut Tensor2<f64, U2, U3>>,
-        _: &mut Self,
+        _: Option<&mut ()>,
     ) {
         // Wrong on purpose: 1 − x² instead of 1 − tanh(x)².
         dx.unwrap()
@@ -220,32 +214,20 @@ fn checker_catches_a_wrong_backward() {
     assert!(report.max_rel() > 1e-2, "{report}");
 }
 
-/// A Linear whose weight gradient comes out doubled.
-#[derive(Clone, Debug)]
+/// A Linear whose weight gradient comes out doubled (a user layer wrapping a library layer).
+#[derive(shaped::Params, shaped::Zeroable)]
 struct DoubledGrad(Linear<f64, U2, U2>);
-unsafe impl Zeroable for DoubledGrad {}
-impl Params<f64> for DoubledGrad {
-    const PARAMS: usize = 6;
-    fn visit(&self, f: &mut impl FnMut(&[f64])) {
-        self.0.visit(f)
-    }
-    fn visit_mut(&mut self, f: &mut impl FnMut(&mut [f64])) {
-        self.0.visit_mut(f)
-    }
-    fn zip_params<const N: usize>(
-        &mut self,
-        _: &Self,
-        _: [&mut Self; N],
-        _: &mut impl FnMut(&mut [f64], &[f64], [&mut [f64]; N]),
-    ) {
-        unimplemented!()
+impl Infer<Tensor2<f64, U3, U2>> for DoubledGrad {
+    type Output = Tensor2<f64, U3, U2>;
+    type Scratch = ();
+    fn infer(&self, x: &Tensor2<f64, U3, U2>, w: &mut (), y: &mut Tensor2<f64, U3, U2>) {
+        self.0.infer(x, w, y)
     }
 }
-impl Layer<Tensor2<f64, U3, U2>> for DoubledGrad {
-    type Output = Tensor2<f64, U3, U2>;
-    type Work = ();
-    fn forward(&self, x: &Tensor2<f64, U3, U2>, w: &mut (), y: &mut Tensor2<f64, U3, U2>) {
-        self.0.forward(x, w, y)
+impl Train<Tensor2<f64, U3, U2>> for DoubledGrad {
+    type Cache = ();
+    fn forward(&mut self, x: &Tensor2<f64, U3, U2>, _: Ctx, w: &mut (), y: &mut Self::Output) {
+        self.0.infer(x, w, y)
     }
     fn backward(
         &self,
@@ -253,10 +235,12 @@ impl Layer<Tensor2<f64, U3, U2>> for DoubledGrad {
         w: &mut (),
         dy: &Tensor2<f64, U3, U2>,
         dx: Option<&mut Tensor2<f64, U3, U2>>,
-        g: &mut Self,
+        mut g: Option<&mut DoubledGradGrads>,
     ) {
-        self.0.backward(x, w, dy, dx, &mut g.0);
-        g.0.weight.map_inplace(|v| 2.0 * v);
+        self.0.backward(x, w, dy, dx, g.as_deref_mut().map(|g| &mut g.0));
+        if let Some(g) = g {
+            g.0.weight.map_inplace(|v| 2.0 * v);
+        }
     }
 }
 
@@ -279,12 +263,9 @@ fn linear_gradients_by_hand_and_accumulation() {
     let mut l = Linear::<f64, U2, U2>::zeros();
     l.init(Scheme::XavierUniform, &mut Rng::new(35));
     let x: Tensor2<f64, U3, U2> = uniform(36, -1.0, 1.0);
-    let (mut y, mut g) = (
-        Tensor2::<f64, U3, U2>::zeros(),
-        Linear::<f64, U2, U2>::zeros(),
-    );
-    l.forward(&x, &mut (), &mut y);
-    l.backward(&x, &mut (), &Tensor::ones(), None, &mut g);
+    let (mut y, mut g): (_, LinearGrads<f64, U2, U2>) = (Tensor2::<f64, U3, U2>::zeros(), Zeroable::zeroed());
+    l.forward(&x, Ctx::train(0), &mut (), &mut y);
+    l.backward(&x, &mut (), &Tensor::ones(), None, Some(&mut g));
     // dW = Xᵀ·1: column sums of x, the same for both output columns.
     for i in 0..2 {
         let col: f64 = (0..3).map(|b| x[[b, i]]).sum();
@@ -292,6 +273,7 @@ fn linear_gradients_by_hand_and_accumulation() {
     }
     assert_eq!(g.bias, tensor([3.0, 3.0]));
     // Backward accumulates: a second call doubles the gradients.
-    l.backward(&x, &mut (), &Tensor::ones(), None, &mut g);
+    l.backward(&x, &mut (), &Tensor::ones(), None, Some(&mut g));
     assert_eq!(g.bias, tensor([6.0, 6.0]));
+    let _: Option<Grads<Linear<f64, U2, U2>>> = None;
 }

@@ -1,6 +1,6 @@
 //! Activation and Linear forward values against naive formulas, extreme inputs, NaN behaviour.
 
-use shaped::nn::{Layer, LeakyReLU, Linear, Params, ReLU, Sigmoid, Softmax, Tanh};
+use shaped::nn::{Ctx, Infer, LeakyReLU, Linear, Params, ReLU, Sigmoid, Softmax, Tanh, Train};
 use shaped::prelude::*;
 
 // (b) Seed 002 affine numbers.
@@ -11,7 +11,7 @@ fn linear_seed_affine_numbers() {
     l.bias.fill(2.0);
     let x = tensor([[2., 4.], [2., 1.], [4., 3.]]);
     let mut y = Tensor2::<f64, U3, U3>::zeros();
-    l.forward(&x, &mut (), &mut y);
+    l.infer(&x, &mut (), &mut y);
     assert_eq!(y, tensor([[8., 22., 32.], [5., 10., 14.], [9., 22., 32.]]));
     assert_eq!(<Linear<f64, U2, U3> as Params<f64>>::PARAMS, 9);
 }
@@ -20,28 +20,28 @@ fn linear_seed_affine_numbers() {
 fn relu_and_leaky_relu() {
     let x = tensor([[-2.0, -0.0, 0.0, 3.0, f64::NAN]]);
     let mut y = Tensor2::<f64, U1, U5>::zeros();
-    ReLU.forward(&x, &mut (), &mut y);
+    ReLU.infer(&x, &mut (), &mut y);
     assert_eq!(&y.as_slice()[..4], &[0.0, 0.0, 0.0, 3.0]);
     assert!(y.as_slice()[4].is_nan(), "NaN propagates");
     let mut dx = Tensor2::<f64, U1, U5>::zeros();
-    ReLU.backward(&x, &mut (), &Tensor::full(5.0), Some(&mut dx), &mut ReLU);
+    ReLU.backward(&x, &mut (), &Tensor::full(5.0), Some(&mut dx), None);
     assert_eq!(
         &dx.as_slice()[..4],
         &[0.0, 0.0, 0.0, 5.0],
         "derivative 0 at 0"
     );
 
-    LeakyReLU::<100>.forward(&x, &mut (), &mut y);
+    LeakyReLU::<100>.infer(&x, &mut (), &mut y);
     assert_eq!(&y.as_slice()[..4], &[-0.2, 0.0, 0.0, 3.0]);
     assert!(y.as_slice()[4].is_nan());
     // The default slope is 0.01 and survives zeroing (it is part of the type).
     let zeroed: LeakyReLU = Zeroable::zeroed();
-    zeroed.forward(&x, &mut (), &mut y);
+    zeroed.infer(&x, &mut (), &mut y);
     assert_eq!(y.as_slice()[0], -0.02);
     // Integer tensors work with ReLU.
     let xi = tensor([-3i32, 4]);
     let mut yi = Tensor1::<i32, U2>::zeros();
-    ReLU.forward(&xi, &mut (), &mut yi);
+    ReLU.infer(&xi, &mut (), &mut yi);
     assert_eq!(yi, tensor([0, 4]));
 }
 
@@ -49,13 +49,13 @@ fn relu_and_leaky_relu() {
 fn sigmoid_matches_formula_and_saturates_cleanly() {
     let x = tensor([-3.0, -0.5, 0.0, 0.5, 3.0]);
     let (mut y, mut w) = (Tensor1::<f64, U5>::zeros(), Tensor1::<f64, U5>::zeros());
-    Sigmoid.forward(&x, &mut w, &mut y);
+    Sigmoid.forward(&x, Ctx::train(0), &mut w, &mut y);
     for (&xi, &yi) in x.iter().zip(y.iter()) {
         assert!((yi - 1.0 / (1.0 + (-xi).exp())).abs() < 1e-15);
     }
     let x = tensor([-1000.0f32, 1000.0, -90.0]);
     let (mut y, mut w) = (Tensor1::<f32, U3>::zeros(), Tensor1::<f32, U3>::zeros());
-    Sigmoid.forward(&x, &mut w, &mut y);
+    Sigmoid.forward(&x, Ctx::train(0), &mut w, &mut y);
     assert_eq!(&y.as_slice()[..2], &[0.0, 1.0]);
     assert!(
         y.as_slice()[2] > 0.0 && y.as_slice()[2] < 1e-38,
@@ -70,7 +70,7 @@ fn tanh_matches_std() {
         Tensor2::<f64, U2, U2>::zeros(),
         Tensor2::<f64, U2, U2>::zeros(),
     );
-    Tanh.forward(&x, &mut w, &mut y);
+    Tanh.forward(&x, Ctx::train(0), &mut w, &mut y);
     assert_eq!(y, x.map(f64::tanh));
 }
 
@@ -85,7 +85,7 @@ fn softmax_rows_and_extremes() {
         Tensor2::<f64, U3, U3>::zeros(),
         Tensor2::<f64, U3, U3>::zeros(),
     );
-    Softmax.forward(&x, &mut w, &mut y);
+    Softmax.forward(&x, Ctx::train(0), &mut w, &mut y);
     let e: Vec<f64> = [1.0f64, 2.0, 3.0].iter().map(|v| v.exp()).collect();
     let s: f64 = e.iter().sum();
     for c in 0..3 {
@@ -99,7 +99,7 @@ fn softmax_rows_and_extremes() {
         Tensor2::<f64, U2, U2>::zeros(),
         Tensor2::<f64, U2, U2>::zeros(),
     );
-    Softmax.forward(&x, &mut w, &mut y);
+    Softmax.forward(&x, Ctx::train(0), &mut w, &mut y);
     assert!(y.outer(0).iter().all(|v| v.is_nan()));
     assert_eq!(y.outer(1), &[0.5, 0.5]);
 }
@@ -113,8 +113,8 @@ fn softmax_backward_matches_explicit_jacobian() {
         Tensor2::<f64, U1, U4>::zeros(),
         Tensor2::<f64, U1, U4>::zeros(),
     );
-    Softmax.forward(&x, &mut w, &mut y);
-    Softmax.backward(&x, &mut w, &dy, Some(&mut dx), &mut Softmax);
+    Softmax.forward(&x, Ctx::train(0), &mut w, &mut y);
+    Softmax.backward(&x, &mut w, &dy, Some(&mut dx), None);
     // J[i][j] = y_i (δ_ij − y_j); dx_j = Σ_i dy_i J[i][j].
     for j in 0..4 {
         let expected: f64 = (0..4)
