@@ -257,3 +257,63 @@ activation! {
         }
     }
 }
+
+/// Log-softmax over the last axis: `y = x − logsumexp(x)` per row (`(B, N)`: each row's `exp`
+/// sums to 1), for [`Nll`](crate::nn::Nll).
+///
+/// Computed as `(x − max) − ln Σ e^(x − max)`, finite on logits of ±1000. Backward uses the cached
+/// output: `dx = dy − softmax(x) · Σdy` per row, with `softmax(x) = e^y`.
+///
+/// A row containing NaN or `+∞` becomes all NaN; `−∞` entries give `−∞` (probability 0) unless
+/// the whole row is `−∞`, which gives NaN.
+///
+/// ```
+/// use shaped::prelude::*;
+/// use shaped::nn::{Infer, LogSoftmax};
+/// let y = LogSoftmax.apply(&tensor([[1000.0, 1000.0], [0.0, f64::ln(3.0)]]));
+/// assert_eq!(y[[0, 0]], -f64::ln(2.0));
+/// assert!((y[[1, 1]] - f64::ln(0.75)).abs() < 1e-15);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogSoftmax;
+
+// SAFETY: zero-sized type.
+unsafe impl Zeroable for LogSoftmax {}
+
+stateless!(impl[] LogSoftmax);
+
+/// Writes `log_softmax(x)` of one row into `y`, subtracting the row maximum first.
+pub(crate) fn log_softmax_row<T: Real>(x: &[T], y: &mut [T]) {
+    let max = x
+        .iter()
+        .fold(T::neg_infinity(), |m, &v| if v > m { v } else { m });
+    let ln_sum = x.iter().map(|&v| (v - max).exp()).sum::<T>().ln();
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = (v - max) - ln_sum;
+    }
+}
+
+activation! {
+    impl[T: Real, S: Shape] LogSoftmax;
+    infer(x, y) {
+        let n = last_dim::<S>();
+        let rows = x.as_slice().chunks_exact(n);
+        for (xr, yr) in rows.zip(y.as_mut_slice().chunks_exact_mut(n)) {
+            log_softmax_row(xr, yr);
+        }
+    }
+    backward from output (y, dy, dx) {
+        let Some(dx) = dx else { return };
+        let n = last_dim::<S>();
+        let rows = y
+            .as_slice()
+            .chunks_exact(n)
+            .zip(dy.as_slice().chunks_exact(n));
+        for ((yr, gr), dr) in rows.zip(dx.as_mut_slice().chunks_exact_mut(n)) {
+            let total: T = gr.iter().copied().sum();
+            for ((d, &yi), &gi) in dr.iter_mut().zip(yr).zip(gr) {
+                *d = gi - yi.exp() * total;
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! [`Mse`]: mean squared error.
+
+use super::element::ElementLoss;
+use super::{Reduction, reduction_builders};
+use crate::scalar::Real;
+
+/// Mean squared error over all `B·C` elements: `(1 / (B·C)) · Σ (y − t)²`, gradient
+/// `2(y − t) / (B·C)` (PyTorch's `MSELoss`); `Mse.sum()` drops the `1 / (B·C)`.
+///
+/// Note the convention: some texts use `½·Σ (y − t)²` (summed, halved, gradient `y − t`); that
+/// equals this loss times `B·C / 2`.
+///
+/// ```
+/// use shaped::prelude::*;
+/// use shaped::nn::{Loss, Mse};
+/// let loss: f64 = Mse.loss(&tensor([[1.0, 2.0]]), &tensor([[0.0, 4.0]]));
+/// assert_eq!(loss, (1.0 + 4.0) / 2.0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mse {
+    /// Mean or sum over the elements.
+    pub reduction: Reduction,
+}
+
+/// [`Mse`] with the mean reduction, usable as a value (`&Mse`).
+#[allow(non_upper_case_globals)]
+pub const Mse: Mse = Mse {
+    reduction: Reduction::Mean,
+};
+
+reduction_builders!(Mse);
+
+impl ElementLoss for Mse {
+    fn element<T: Real>(&self, y: T, t: T) -> (T, T) {
+        let d = y - t;
+        (d * d, d + d)
+    }
+
+    fn reduction(&self) -> Reduction {
+        self.reduction
+    }
+}
