@@ -317,3 +317,68 @@ activation! {
         }
     }
 }
+
+#[cfg(test)]
+mod log_softmax_tests {
+    use super::LogSoftmax;
+    use crate::gradcheck::{Config, check_projected};
+    use crate::nn::Infer;
+    use crate::prelude::*;
+    use crate::rand::Rng;
+
+    fn uniform<S: Shape>(seed: u64, scale: f64) -> Tensor<f64, S> {
+        let mut rng = Rng::new(seed);
+        Tensor::from_flat_fn(|_| rng.uniform(-scale, scale))
+    }
+
+    #[test]
+    fn gradcheck_rank_2_and_3() {
+        for cfg in [Config::default(), Config::default().eval()] {
+            let mut x = uniform::<(U3, U4)>(1, 3.0);
+            let report = check_projected(&mut LogSoftmax, &mut x, 7, cfg);
+            assert!(report.max_rel() < 1e-6, "{report}");
+            assert_eq!(report.input.checked, 12);
+            let mut x = uniform::<(U2, U3, U4)>(2, 3.0);
+            let report = check_projected(&mut LogSoftmax, &mut x, 8, cfg);
+            assert!(report.max_rel() < 1e-6, "{report}");
+        }
+    }
+
+    #[test]
+    fn is_the_log_of_softmax() {
+        let x = uniform::<(U3, U5)>(3, 4.0);
+        let y = LogSoftmax.apply(&x);
+        for b in 0..3 {
+            let row = x.outer(b);
+            let total: f64 = row.iter().map(|v| v.exp()).sum();
+            for (&yi, &xi) in y.outer(b).iter().zip(row) {
+                assert!((yi - (xi.exp() / total).ln()).abs() < 1e-14, "{yi}");
+            }
+            let mass: f64 = y.outer(b).iter().map(|v| v.exp()).sum();
+            assert!((mass - 1.0).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn large_logits_and_special_values() {
+        let y = LogSoftmax.apply(&tensor([
+            [1000.0, -1000.0, 0.0],
+            [f64::NEG_INFINITY, 0.0, 0.0],
+            [f64::NAN, 0.0, 1.0],
+            [f64::INFINITY, 0.0, 1.0],
+            [f64::NEG_INFINITY; 3],
+        ]));
+        assert_eq!(y.outer(0), &[0.0, -2000.0, -1000.0]);
+        assert_eq!(
+            y.outer(1),
+            &[f64::NEG_INFINITY, -f64::ln(2.0), -f64::ln(2.0)]
+        );
+        for b in 2..5 {
+            assert!(
+                y.outer(b).iter().all(|v| v.is_nan()),
+                "row {b}: {:?}",
+                y.outer(b)
+            );
+        }
+    }
+}
