@@ -41,3 +41,34 @@ impl ElementLoss for BceWithLogits {
         self.reduction
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nn::{BceWithLogits, Loss};
+    use crate::prelude::*;
+
+    #[test]
+    fn against_the_naive_formula_and_at_1000() {
+        let x = tensor([[0.3, -1.2], [2.0, -0.1]]);
+        let t = tensor([[1.0, 0.0], [0.25, 1.0]]);
+        let sigma = |x: f64| 1.0 / (1.0 + (-x).exp());
+        let naive: f64 = x
+            .iter()
+            .zip(t.iter())
+            .map(|(&x, &t)| -t * sigma(x).ln() - (1.0 - t) * (1.0 - sigma(x)).ln())
+            .sum();
+        let mut dy = Tensor2::<f64, U2, U2>::zeros();
+        for (loss, n) in [(BceWithLogits, 4.0), (BceWithLogits.sum(), 1.0)] {
+            let l = loss.loss_and_grad(&x, &t, &mut dy);
+            assert!((l - naive / n).abs() < 1e-14, "{l} vs {naive}/{n}");
+            for ((&d, &x), &t) in dy.iter().zip(x.iter()).zip(t.iter()) {
+                assert!((d - (sigma(x) - t) / n).abs() < 1e-15);
+            }
+        }
+        // Saturated logits: right answers cost ~0, wrong ones |x|; nothing overflows.
+        let x = tensor([[1000.0, -1000.0, 1000.0, -1000.0]]);
+        let t = tensor([[1.0, 0.0, 0.0, 1.0]]);
+        let l: f64 = BceWithLogits.sum().loss(&x, &t);
+        assert_eq!(l, 2000.0);
+    }
+}

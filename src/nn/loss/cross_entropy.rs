@@ -73,3 +73,30 @@ impl SampleLoss for CrossEntropy {
         self.reduction
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nn::{CrossEntropy, Loss};
+    use crate::prelude::*;
+
+    #[test]
+    fn seed_value_and_gradient_by_hand() {
+        let y = tensor([[0.1, 0.1, 0.8], [0.1, 0.1, 0.8]]);
+        let ce = CrossEntropy::new(1e-10);
+        let right = -(0.8f64 + 1e-10).ln();
+        assert!((right - 0.2231435511892097).abs() < 1e-15);
+        let both = right - (0.1f64 + 1e-10).ln();
+        let l: f64 = ce.loss(&y, &tensor([2usize, 0]));
+        assert!((l - both / 2.0).abs() < 1e-15, "{l}");
+        let l: f64 = ce
+            .sum()
+            .loss(&y, &tensor([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]));
+        assert!((l - both).abs() < 1e-15, "{l}");
+
+        let y = tensor([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]]);
+        let mut dy = Tensor2::<f64, U2, U3>::zeros();
+        let l = CrossEntropy::new(0.0).loss_and_grad(&y, &tensor([1usize, 0]), &mut dy);
+        assert!((l + (0.5f64.ln() + 0.6f64.ln()) / 2.0).abs() < 1e-15);
+        assert_eq!(dy, tensor([[0.0, -1.0, 0.0], [-1.0 / 1.2, 0.0, 0.0]]));
+    }
+}

@@ -40,3 +40,25 @@ impl ElementLoss for Mse {
         self.reduction
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nn::{Loss, Mse};
+    use crate::prelude::*;
+
+    #[test]
+    fn value_and_convention() {
+        let y = tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]]);
+        let t = tensor([[1.5, 2.0, 1.0], [0.0, 1.0, 0.0]]);
+        let mut dy = Tensor2::<f64, U2, U3>::zeros();
+        // Squared errors 0.25, 0, 4, 0, 4, 0.25; gradient 2(y − t).
+        let twice = [-1.0, 0.0, 4.0, 0.0, -4.0, 1.0];
+        let l = Mse.sum().loss_and_grad(&y, &t, &mut dy);
+        assert_eq!((l, dy.as_slice()), (8.5, &twice[..]));
+        let l = Mse.loss_and_grad(&y, &t, &mut dy);
+        assert!((l - 8.5 / 6.0).abs() < 1e-15);
+        for (&d, &e) in dy.iter().zip(&twice) {
+            assert!((d - e / 6.0).abs() < 1e-16, "{d}");
+        }
+    }
+}

@@ -60,3 +60,37 @@ pub(super) fn reduce<T: Real>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Reduction, reduce};
+
+    /// Units of width 2 with losses 1, 2, 3, 4 and gradients `[i, −i]`; unit 2 dropped.
+    fn run(reduction: Reduction, kept: impl Fn(usize) -> bool) -> (f64, [f64; 8]) {
+        let mut dy = [9.0; 8];
+        let total = reduce(reduction, 4, 2, kept, Some(&mut dy[..]), |i, d| {
+            d.unwrap().copy_from_slice(&[i as f64, -(i as f64)]);
+            (i + 1) as f64
+        });
+        (total, dy)
+    }
+
+    #[test]
+    fn sum_mean_and_dropped_units() {
+        let not2 = |i| i != 2;
+        let (s, ds) = run(Reduction::Sum, not2);
+        assert_eq!((s, ds), (7.0, [0.0, 0.0, 1.0, -1.0, 0.0, 0.0, 3.0, -3.0]));
+        let (m, dm) = run(Reduction::Mean, not2);
+        let third = 1.0 / 3.0; // the mean multiplies by the reciprocal of the count
+        assert_eq!(m, 7.0 * third);
+        assert_eq!(dm, ds.map(|d| d * third));
+        for r in [Reduction::Sum, Reduction::Mean] {
+            assert_eq!(run(r, |_| false), (0.0, [0.0; 8]));
+        }
+        let none: Option<&mut [f64]> = None;
+        assert_eq!(
+            reduce(Reduction::Mean, 3, 1, |_| true, none, |i, _| i as f64),
+            1.0
+        );
+    }
+}

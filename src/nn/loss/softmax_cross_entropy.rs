@@ -70,3 +70,58 @@ impl SampleLoss for SoftmaxCrossEntropy {
         self.reduction
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::nn::{Loss, SoftmaxCrossEntropy};
+    use crate::prelude::*;
+
+    /// Textbook softmax without stabilisation (fine for small logits).
+    fn naive_softmax<const N: usize>(row: &[f64]) -> [f64; N] {
+        let total: f64 = row.iter().map(|v| v.exp()).sum();
+        core::array::from_fn(|i| row[i].exp() / total)
+    }
+
+    #[test]
+    fn gradient_is_softmax_minus_target_over_n_or_not() {
+        let x = tensor([
+            [0.3, -1.2, 2.0, 0.5],
+            [1.0, 1.0, -0.5, 0.0],
+            [-2.0, 0.1, 0.2, 3.0],
+        ]);
+        let labels = [2usize, 0, 3];
+        let one_hot = Tensor2::<f64, U3, U4>::from_fn(|[b, c]| (labels[b] == c) as u8 as f64);
+        let (mut expected_loss, mut expected_grad) = (0.0, [0.0; 12]);
+        for (b, &k) in labels.iter().enumerate() {
+            let p = naive_softmax::<4>(x.outer(b));
+            expected_loss -= p[k].ln();
+            for (c, &pc) in p.iter().enumerate() {
+                expected_grad[b * 4 + c] = pc - (c == k) as u8 as f64;
+            }
+        }
+        let mut dy = Tensor2::<f64, U3, U4>::zeros();
+        for (loss, n) in [(SoftmaxCrossEntropy, 3.0), (SoftmaxCrossEntropy.sum(), 1.0)] {
+            for l in [
+                loss.loss_and_grad(&x, &tensor(labels), &mut dy),
+                loss.loss_and_grad(&x, &one_hot, &mut dy),
+            ] {
+                assert!((l - expected_loss / n).abs() < 1e-14, "{l}");
+                for (&d, &e) in dy.iter().zip(&expected_grad) {
+                    assert!((d - e / n).abs() < 1e-15, "{d} vs {e}/{n}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn logits_of_1000() {
+        let x = tensor([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -1000.0]]);
+        let mut dy = Tensor2::<f64, U2, U3>::zeros();
+        let l = SoftmaxCrossEntropy
+            .sum()
+            .loss_and_grad(&x, &tensor([1usize, 2]), &mut dy);
+        assert_eq!(l, 2000.0 + 3f64.ln());
+        let third = 1.0 / 3.0;
+        assert_eq!(dy, tensor([[1.0, -1.0, 0.0], [third, third, third - 1.0]]));
+    }
+}
