@@ -57,8 +57,9 @@ pub struct Tanh;
 /// A row containing NaN or `+∞` becomes all NaN; `−∞` entries get probability 0 (usable for
 /// masking logits) unless the whole row is `−∞`, which gives NaN.
 ///
-/// For training with cross-entropy, prefer [`SoftmaxCrossEntropy`](crate::nn::SoftmaxCrossEntropy)
-/// on the logits: it is fused, cheaper and stabler than `Softmax` followed by a log.
+/// For training with cross-entropy, prefer
+/// [`SoftmaxCrossEntropy`](struct@crate::nn::SoftmaxCrossEntropy) on the logits: it is fused,
+/// cheaper and stabler than `Softmax` followed by a log.
 ///
 /// ```
 /// use shaped::prelude::*;
@@ -259,7 +260,7 @@ activation! {
 }
 
 /// Log-softmax over the last axis: `y = x − logsumexp(x)` per row (`(B, N)`: each row's `exp`
-/// sums to 1), for [`Nll`](crate::nn::Nll).
+/// sums to 1), for [`Nll`](struct@crate::nn::Nll).
 ///
 /// Computed as `(x − max) − ln Σ e^(x − max)`, finite on logits of ±1000. Backward uses the cached
 /// output: `dx = dy − softmax(x) · Σdy` per row, with `softmax(x) = e^y`.

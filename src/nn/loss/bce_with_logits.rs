@@ -1,4 +1,4 @@
-//! [`BceWithLogits`]: binary cross-entropy on logits.
+//! [`BceWithLogits`](struct@BceWithLogits): binary cross-entropy on logits.
 
 use super::element::ElementLoss;
 use super::{Reduction, reduction_builders};
@@ -22,7 +22,8 @@ pub struct BceWithLogits {
     pub reduction: Reduction,
 }
 
-/// [`BceWithLogits`] with the mean reduction, usable as a value (`&BceWithLogits`).
+/// [`BceWithLogits`](struct@BceWithLogits) with the mean reduction, usable as a value
+/// (`&BceWithLogits`).
 #[allow(non_upper_case_globals)]
 pub const BceWithLogits: BceWithLogits = BceWithLogits {
     reduction: Reduction::Mean,

@@ -6,8 +6,8 @@ use crate::scalar::Real;
 /// Cross-entropy of probabilities `y` (e.g. a [`Softmax`](crate::nn::Softmax) output) against
 /// targets: per sample `−Σ_c t_c · ln(y_c + δ)`; `δ` keeps `ln(0)` finite.
 ///
-/// Gradient per sample: `−t_c / (y_c + δ)`. Prefer [`SoftmaxCrossEntropy`](super::SoftmaxCrossEntropy)
-/// on logits for training.
+/// Gradient per sample: `−t_c / (y_c + δ)`. Prefer
+/// [`SoftmaxCrossEntropy`](struct@super::SoftmaxCrossEntropy) on logits for training.
 ///
 /// ```
 /// use shaped::prelude::*;

@@ -1,7 +1,6 @@
 //! Loss functions on a batch of predictions `(B, C)`: [`SoftmaxCrossEntropy`] (on logits),
 //! [`CrossEntropy`] (on probabilities), [`Nll`] (on log-probabilities, e.g. after
-//! [`LogSoftmax`](crate::nn::LogSoftmax)), [`Mse`], [`BceWithLogits`], and their masked forms
-//! ([`Masked`]).
+//! [`LogSoftmax`]), [`Mse`], [`BceWithLogits`], and their masked forms ([`Masked`]).
 //!
 //! # Conventions
 //! - **Reduction** ([`Reduction`], PyTorch's `reduction=`): every loss is a **mean** by default —
@@ -10,8 +9,8 @@
 //!   (`SoftmaxCrossEntropy.sum()`, `CrossEntropy::new(1e-7).sum()`). The gradient written by
 //!   [`Loss::loss_and_grad`] is that of the reduced loss, so `sum = mean · count` for values and
 //!   gradients alike.
-//! - **Masks** (`true` = keep) drop entries entirely: a masked entry adds nothing to the loss or the
-//!   gradient (its `dy` is `0`, even if its prediction or target is NaN); the mean is over the
+//! - **Masks** (`true` = keep) drop entries entirely: a masked entry adds nothing to the loss or
+//!   the gradient (its `dy` is `0`, even if its prediction or target is NaN); the mean is over the
 //!   *unmasked* entries and the sum over them. All entries masked: loss `0`, gradient `0`.
 //!   Per-sample losses take a `(B,)` mask, elementwise losses a `(B, C)` mask. A masked batch gives
 //!   exactly the loss and the per-row gradients of the batch with the masked rows removed.
@@ -31,6 +30,12 @@
 //! loss supplies the loss of one unit — a sample ([`SampleLoss`]) or an element — and a target
 //! type says, through a *target view* ([`SampleTargets`], [`ElementTargets`]), what the target of
 //! each unit is and whether it is kept. The views carry the compile-time dim checks.
+//!
+//! [`SoftmaxCrossEntropy`]: struct@SoftmaxCrossEntropy
+//! [`Nll`]: struct@Nll
+//! [`Mse`]: struct@Mse
+//! [`BceWithLogits`]: struct@BceWithLogits
+//! [`LogSoftmax`]: crate::nn::LogSoftmax
 
 mod bce_with_logits;
 mod classes;

@@ -1,4 +1,4 @@
-//! [`Mse`]: mean squared error.
+//! [`Mse`](struct@Mse): mean squared error.
 
 use super::element::ElementLoss;
 use super::{Reduction, reduction_builders};
@@ -22,7 +22,7 @@ pub struct Mse {
     pub reduction: Reduction,
 }
 
-/// [`Mse`] with the mean reduction, usable as a value (`&Mse`).
+/// [`Mse`](struct@Mse) with the mean reduction, usable as a value (`&Mse`).
 #[allow(non_upper_case_globals)]
 pub const Mse: Mse = Mse {
     reduction: Reduction::Mean,

@@ -1,4 +1,4 @@
-//! [`Nll`]: negative log-likelihood on log-probabilities.
+//! [`Nll`](struct@Nll): negative log-likelihood on log-probabilities.
 
 use super::{Reduction, SampleLoss, Target, reduction_builders};
 use crate::scalar::Real;
@@ -7,8 +7,9 @@ use crate::scalar::Real;
 /// output, PyTorch's `NLLLoss`): per sample `−y_k` for a class index `k`, `−Σ_c t_c · y_c` for a
 /// target distribution. Gradient per sample: `−1` at `k` (`−t` for a distribution).
 ///
-/// `(…, LogSoftmax)` with `Nll` computes what [`SoftmaxCrossEntropy`](super::SoftmaxCrossEntropy)
-/// does on the logits (values and gradients), in two steps; the fused loss is cheaper.
+/// `(…, LogSoftmax)` with `Nll` computes what
+/// [`SoftmaxCrossEntropy`](struct@super::SoftmaxCrossEntropy) does on the logits (values and
+/// gradients), in two steps; the fused loss is cheaper.
 ///
 /// A row containing NaN gives a NaN loss and a NaN gradient row, even when the NaN is not at the
 /// target class; `−∞` log-probabilities (probability 0) elsewhere in the row are fine.
@@ -28,7 +29,7 @@ pub struct Nll {
     pub reduction: Reduction,
 }
 
-/// [`Nll`] with the mean reduction, usable as a value (`&Nll`).
+/// [`Nll`](struct@Nll) with the mean reduction, usable as a value (`&Nll`).
 #[allow(non_upper_case_globals)]
 pub const Nll: Nll = Nll {
     reduction: Reduction::Mean,

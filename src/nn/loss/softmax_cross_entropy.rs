@@ -1,4 +1,4 @@
-//! [`SoftmaxCrossEntropy`]: softmax and cross-entropy fused, on logits.
+//! [`SoftmaxCrossEntropy`](struct@SoftmaxCrossEntropy): softmax and cross-entropy fused, on logits.
 
 use super::{Reduction, SampleLoss, Target, reduction_builders};
 use crate::nn::activation::softmax_row;
@@ -10,7 +10,8 @@ use crate::scalar::Real;
 /// Computed as `Σt·logsumexp(x) − Σ t_c·x_c` with the row maximum subtracted, so it is finite and
 /// exact on logits of ±1000. Gradient per sample: `softmax(x)·Σt − t`, which is the familiar
 /// `softmax(x) − t` for one-hot or normalised targets; the batch mean divides it by `B`.
-/// Equals [`LogSoftmax`](crate::nn::LogSoftmax) followed by [`Nll`](super::Nll), in one pass.
+/// Equals [`LogSoftmax`](crate::nn::LogSoftmax) followed by [`Nll`](struct@super::Nll), in one
+/// pass.
 ///
 /// The value `SoftmaxCrossEntropy` is the mean form (a constant of the same name);
 /// `SoftmaxCrossEntropy.sum()` sums over the batch.
@@ -31,8 +32,8 @@ pub struct SoftmaxCrossEntropy {
     pub reduction: Reduction,
 }
 
-/// [`SoftmaxCrossEntropy`] with the mean reduction: lets `SoftmaxCrossEntropy` be used as a value,
-/// as when it was a unit struct.
+/// [`SoftmaxCrossEntropy`](struct@SoftmaxCrossEntropy) with the mean reduction: lets
+/// `SoftmaxCrossEntropy` be used as a value, as when it was a unit struct.
 #[allow(non_upper_case_globals)]
 pub const SoftmaxCrossEntropy: SoftmaxCrossEntropy = SoftmaxCrossEntropy {
     reduction: Reduction::Mean,
