@@ -60,8 +60,9 @@ pub struct Tanh;
 /// A row containing NaN or `+∞` becomes all NaN; `−∞` entries get probability 0 (usable for
 /// masking logits) unless the whole row is `−∞`, which gives NaN.
 ///
-/// For training with cross-entropy, prefer [`SoftmaxCrossEntropy`](crate::nn::SoftmaxCrossEntropy)
-/// on the logits: it is fused, cheaper and stabler than `Softmax` followed by a log.
+/// For training with cross-entropy, prefer
+/// [`SoftmaxCrossEntropy`](struct@crate::nn::SoftmaxCrossEntropy) on the logits: it is fused,
+/// cheaper and stabler than `Softmax` followed by a log.
 ///
 /// ```
 /// use shaped::prelude::*;
@@ -246,6 +247,131 @@ activation! {
             for ((d, &yi), &gi) in dr.iter_mut().zip(yr).zip(gr) {
                 *d = yi * (gi - dot);
             }
+        }
+    }
+}
+
+/// Log-softmax over the last axis: `y = x − logsumexp(x)` per row (`(B, N)`: each row's `exp`
+/// sums to 1), for [`Nll`](struct@crate::nn::Nll).
+///
+/// Computed as `(x − max) − ln Σ e^(x − max)`, finite on logits of ±1000. Backward uses the cached
+/// output: `dx = dy − softmax(x) · Σdy` per row, with `softmax(x) = e^y`.
+///
+/// A row containing NaN or `+∞` becomes all NaN; `−∞` entries give `−∞` (probability 0) unless
+/// the whole row is `−∞`, which gives NaN.
+///
+/// ```
+/// use shaped::prelude::*;
+/// use shaped::nn::{Infer, LogSoftmax};
+/// let y = LogSoftmax.apply(&tensor([[1000.0, 1000.0], [0.0, f64::ln(3.0)]]));
+/// assert_eq!(y[[0, 0]], -f64::ln(2.0));
+/// assert!((y[[1, 1]] - f64::ln(0.75)).abs() < 1e-15);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogSoftmax;
+
+// SAFETY: zero-sized type.
+unsafe impl Zeroable for LogSoftmax {}
+
+stateless!(impl[] LogSoftmax);
+
+/// Writes `log_softmax(x)` of one row into `y`, subtracting the row maximum first.
+pub(crate) fn log_softmax_row<T: Real>(x: &[T], y: &mut [T]) {
+    let max = x
+        .iter()
+        .fold(T::neg_infinity(), |m, &v| if v > m { v } else { m });
+    let ln_sum = x.iter().map(|&v| (v - max).exp()).sum::<T>().ln();
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = (v - max) - ln_sum;
+    }
+}
+
+activation! {
+    impl[T: Real, S: Shape] LogSoftmax;
+    infer(x, y) {
+        let n = last_dim::<S>();
+        let rows = x.as_slice().chunks_exact(n);
+        for (xr, yr) in rows.zip(y.as_mut_slice().chunks_exact_mut(n)) {
+            log_softmax_row(xr, yr);
+        }
+    }
+    backward from output (y, dy, dx) {
+        let Some(dx) = dx else { return };
+        let n = last_dim::<S>();
+        let rows = y
+            .as_slice()
+            .chunks_exact(n)
+            .zip(dy.as_slice().chunks_exact(n));
+        for ((yr, gr), dr) in rows.zip(dx.as_mut_slice().chunks_exact_mut(n)) {
+            let total: T = gr.iter().copied().sum();
+            for ((d, &yi), &gi) in dr.iter_mut().zip(yr).zip(gr) {
+                *d = gi - yi.exp() * total;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod log_softmax_tests {
+    use super::LogSoftmax;
+    use crate::gradcheck::{Config, check_projected};
+    use crate::nn::Infer;
+    use crate::prelude::*;
+    use crate::rand::Rng;
+
+    fn uniform<S: Shape>(seed: u64, scale: f64) -> Tensor<f64, S> {
+        let mut rng = Rng::new(seed);
+        Tensor::from_flat_fn(|_| rng.uniform(-scale, scale))
+    }
+
+    #[test]
+    fn gradcheck_rank_2_and_3() {
+        for cfg in [Config::default(), Config::default().eval()] {
+            let mut x = uniform::<(U3, U4)>(1, 3.0);
+            let report = check_projected(&mut LogSoftmax, &mut x, 7, cfg);
+            assert!(report.max_rel() < 1e-6, "{report}");
+            assert_eq!(report.input.checked, 12);
+            let mut x = uniform::<(U2, U3, U4)>(2, 3.0);
+            let report = check_projected(&mut LogSoftmax, &mut x, 8, cfg);
+            assert!(report.max_rel() < 1e-6, "{report}");
+        }
+    }
+
+    #[test]
+    fn is_the_log_of_softmax() {
+        let x = uniform::<(U3, U5)>(3, 4.0);
+        let y = LogSoftmax.apply(&x);
+        for b in 0..3 {
+            let row = x.outer(b);
+            let total: f64 = row.iter().map(|v| v.exp()).sum();
+            for (&yi, &xi) in y.outer(b).iter().zip(row) {
+                assert!((yi - (xi.exp() / total).ln()).abs() < 1e-14, "{yi}");
+            }
+            let mass: f64 = y.outer(b).iter().map(|v| v.exp()).sum();
+            assert!((mass - 1.0).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn large_logits_and_special_values() {
+        let y = LogSoftmax.apply(&tensor([
+            [1000.0, -1000.0, 0.0],
+            [f64::NEG_INFINITY, 0.0, 0.0],
+            [f64::NAN, 0.0, 1.0],
+            [f64::INFINITY, 0.0, 1.0],
+            [f64::NEG_INFINITY; 3],
+        ]));
+        assert_eq!(y.outer(0), &[0.0, -2000.0, -1000.0]);
+        assert_eq!(
+            y.outer(1),
+            &[f64::NEG_INFINITY, -f64::ln(2.0), -f64::ln(2.0)]
+        );
+        for b in 2..5 {
+            assert!(
+                y.outer(b).iter().all(|v| v.is_nan()),
+                "row {b}: {:?}",
+                y.outer(b)
+            );
         }
     }
 }
