@@ -267,13 +267,9 @@ activation! {
 /// assert_eq!(y[[0, 0]], -f64::ln(2.0));
 /// assert!((y[[1, 1]] - f64::ln(0.75)).abs() < 1e-15);
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct LogSoftmax;
-
-// SAFETY: zero-sized type.
-unsafe impl Zeroable for LogSoftmax {}
-
-stateless!(impl[] LogSoftmax);
 
 /// Writes `log_softmax(x)` of one row into `y`, subtracting the row maximum first.
 pub(crate) fn log_softmax_row<T: Real>(x: &[T], y: &mut [T]) {

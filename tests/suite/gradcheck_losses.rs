@@ -84,7 +84,7 @@ fn cross_entropy() {
     let mut y = distributions(5);
     let (labels, probs) = (tensor(LABELS), distributions(6));
     let mask = tensor(ROW_MASK);
-    let l = CrossEntropy { delta: 1e-7 };
+    let l = CrossEntropy::new(1e-7);
     check("CrossEntropy, class targets", &l, &mut y, &labels);
     check("CrossEntropy, soft targets", &l, &mut y, &probs);
     check(

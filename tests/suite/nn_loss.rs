@@ -2,7 +2,7 @@
 //! behaviours: masks, all-masked batches, NaN propagation, out-of-range class indices.
 
 use shaped::nn::{
-    BceWithLogits, CrossEntropy, Layer, Linear, Loss, Masked, Mse, SoftmaxCrossEntropy,
+    BceWithLogits, CrossEntropy, Ctx, Linear, LinearGrads, Loss, Masked, Mse, SoftmaxCrossEntropy,
     check_classes,
 };
 use shaped::prelude::*;
@@ -29,7 +29,7 @@ fn naive_softmax(row: &[f64]) -> Vec<f64> {
 #[test]
 fn cross_entropy_seed_value() {
     let y = tensor([[0.1, 0.1, 0.8]]);
-    let ce = CrossEntropy { delta: 1e-10 };
+    let ce = CrossEntropy::new(1e-10);
     let one_hot: f64 = ce.loss(&y, &tensor([[0.0, 0.0, 1.0]]));
     let index: f64 = ce.loss(&y, &tensor([2usize]));
     assert!((one_hot - 0.2231435511892097).abs() < 1e-15, "{one_hot}");
@@ -48,7 +48,7 @@ fn cross_entropy_seed_value() {
 fn cross_entropy_gradient_by_hand() {
     let y = tensor([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]]);
     let mut dy = Tensor2::<f64, U2, U3>::zeros();
-    let l: f64 = CrossEntropy { delta: 0.0 }.loss_and_grad(&y, &tensor([1usize, 0]), &mut dy);
+    let l: f64 = CrossEntropy::new(0.0).loss_and_grad(&y, &tensor([1usize, 0]), &mut dy);
     assert!(close(l, -(0.5f64.ln() + 0.6f64.ln()) / 2.0, 1e-15));
     assert_close_slices(
         dy.as_slice(),
@@ -183,12 +183,12 @@ fn weight_grad<B: Dim, Tgt>(
     x: &Tensor2<f64, B, U2>,
     loss: &impl Loss<f64, Tensor2<f64, B, U3>, Tgt>,
     target: &Tgt,
-) -> (f64, Linear<f64, U2, U3>) {
-    let l = affine();
-    let (mut y, mut dy, mut g) = (Tensor::zeros(), Tensor::zeros(), Linear::zeros());
-    l.forward(x, &mut (), &mut y);
+) -> (f64, LinearGrads<f64, U2, U3>) {
+    let mut l = affine();
+    let (mut y, mut dy, mut g) = (Tensor::zeros(), Tensor::zeros(), Zeroable::zeroed());
+    l.forward(x, Ctx::train(0), &mut (), &mut y);
     let value = loss.loss_and_grad(&y, target, &mut dy);
-    l.backward(x, &mut (), &dy, None, &mut g);
+    l.backward(x, &mut (), &dy, None, Some(&mut g));
     (value, g)
 }
 
