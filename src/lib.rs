@@ -118,6 +118,7 @@ pub mod rand;
 pub mod scalar;
 pub mod shape;
 pub mod tensor;
+pub mod train;
 
 pub use scalar::{Real, Scalar, Zeroable};
 #[cfg(feature = "alloc")]
