@@ -126,6 +126,7 @@ pub mod rand;
 pub mod scalar;
 pub mod shape;
 pub mod tensor;
+pub mod train;
 
 pub use scalar::{Pod, Real, Scalar, Zeroable};
 /// Derives [`nn::Params`] (and [`nn::Module`], and the gradient struct `{Name}Grads`) for a layer

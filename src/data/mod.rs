@@ -22,6 +22,8 @@
 //! ```
 
 pub mod metrics;
+#[cfg(any(feature = "std", feature = "libm"))]
+pub mod standardize;
 
 #[cfg(feature = "std")]
 mod batch;

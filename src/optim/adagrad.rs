@@ -2,7 +2,7 @@
 
 use core::borrow::BorrowMut;
 
-use super::{Optimizer, decayed};
+use super::{Hyper, Optim, Rule, decayed};
 use crate::nn::Params;
 use crate::{Real, Zeroable};
 
@@ -23,11 +23,12 @@ use crate::{Real, Zeroable};
 /// opt.step(&mut model, &grads); // s = 9, p = -0.5·3/3
 /// assert!((model.weight[[0, 0]] + 0.5).abs() < 1e-9);
 /// ```
-#[derive(Clone, Debug)]
-pub struct AdaGrad<T, S> {
-    lr: T,
+pub type AdaGrad<T, S> = Optim<T, AdaGradRule<T, S>>;
+
+/// The update rule, `ε` and sum of squares of [`AdaGrad`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdaGradRule<T, S> {
     eps: T,
-    weight_decay: T,
     sum_sq: S,
 }
 
@@ -35,45 +36,22 @@ impl<T: Real, S> AdaGrad<T, S> {
     /// AdaGrad with the default configuration, keeping its sum of squares in `sum_sq` — normally
     /// a zeroed value of the model's type, e.g. a `&'static mut M` from a zeroed static.
     pub fn new(sum_sq: S) -> Self {
-        AdaGrad {
-            lr: T::from_f64(1e-2),
+        let rule = AdaGradRule {
             eps: T::from_f64(1e-10),
-            weight_decay: T::zero(),
             sum_sq,
-        }
-    }
-
-    /// Sets the learning rate.
-    pub fn lr(mut self, lr: T) -> Self {
-        self.lr = lr;
-        self
+        };
+        Optim::with_rule(Hyper::new(T::from_f64(1e-2)), rule)
     }
 
     /// Sets `ε`, added to `√s` to avoid dividing by zero.
     pub fn eps(mut self, eps: T) -> Self {
-        self.eps = eps;
+        self.rule.eps = eps;
         self
-    }
-
-    /// Sets the L2 weight decay `wd`, added to the gradient as `wd·p`.
-    pub fn weight_decay(mut self, wd: T) -> Self {
-        self.weight_decay = wd;
-        self
-    }
-
-    /// The current learning rate.
-    pub fn learning_rate(&self) -> T {
-        self.lr
-    }
-
-    /// Changes the learning rate between steps (schedules).
-    pub fn set_learning_rate(&mut self, lr: T) {
-        self.lr = lr;
     }
 
     /// The accumulated squared gradients.
     pub fn sum_sq(&self) -> &S {
-        &self.sum_sq
+        &self.rule.sum_sq
     }
 }
 
@@ -92,11 +70,11 @@ impl<T: Real, M: Zeroable> AdaGrad<T, alloc::boxed::Box<M>> {
     }
 }
 
-impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Optimizer<T, M> for AdaGrad<T, S> {
+impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Rule<T, M> for AdaGradRule<T, S> {
     const STATE: usize = 1;
 
-    fn step(&mut self, model: &mut M, grads: &M::Grads) {
-        let (lr, eps, wd) = (self.lr, self.eps, self.weight_decay);
+    fn update(&mut self, hyper: &Hyper<T>, model: &mut M, grads: &M::Grads) {
+        let (lr, eps, wd) = (hyper.lr, self.eps, hyper.weight_decay);
         model.zip_params(grads, [self.sum_sq.borrow_mut()], &mut |p, g, [s]| {
             for ((p, &g), s) in p.iter_mut().zip(g).zip(s) {
                 let g = decayed(g, *p, wd);

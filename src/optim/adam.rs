@@ -4,7 +4,7 @@ use core::borrow::BorrowMut;
 
 use num_traits::float::FloatCore;
 
-use super::{Optimizer, decayed};
+use super::{Hyper, Optim, Rule, decayed};
 use crate::nn::Params;
 use crate::{Real, Zeroable};
 
@@ -33,13 +33,14 @@ use crate::{Real, Zeroable};
 /// assert!((model.weight[[0, 0]] + 0.1).abs() < 1e-8);
 /// assert_eq!(opt.steps(), 1);
 /// ```
-#[derive(Clone, Debug)]
-pub struct Adam<T, S> {
-    lr: T,
+pub type Adam<T, S> = Optim<T, AdamRule<T, S>>;
+
+/// The update rule, knobs, step count and moments of [`Adam`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdamRule<T, S> {
     beta1: T,
     beta2: T,
     eps: T,
-    weight_decay: T,
     decoupled: bool,
     steps: u64,
     m: S,
@@ -50,72 +51,49 @@ impl<T: Real, S> Adam<T, S> {
     /// Adam with the default configuration, keeping its moments in `m` and `v` — normally zeroed
     /// values of the model's type, e.g. `&'static mut M`s from zeroed statics.
     pub fn new(m: S, v: S) -> Self {
-        Adam {
-            lr: T::from_f64(1e-3),
+        let rule = AdamRule {
             beta1: T::from_f64(0.9),
             beta2: T::from_f64(0.999),
             eps: T::from_f64(1e-8),
-            weight_decay: T::zero(),
             decoupled: false,
             steps: 0,
             m,
             v,
-        }
-    }
-
-    /// Sets the learning rate.
-    pub fn lr(mut self, lr: T) -> Self {
-        self.lr = lr;
-        self
+        };
+        Optim::with_rule(Hyper::new(T::from_f64(1e-3)), rule)
     }
 
     /// Sets the decay rates `(β₁, β₂)` of the first and second moments.
     pub fn betas(mut self, beta1: T, beta2: T) -> Self {
-        self.beta1 = beta1;
-        self.beta2 = beta2;
+        self.rule.beta1 = beta1;
+        self.rule.beta2 = beta2;
         self
     }
 
     /// Sets `ε`, added to the corrected `√v` to avoid dividing by zero.
     pub fn eps(mut self, eps: T) -> Self {
-        self.eps = eps;
+        self.rule.eps = eps;
         self
     }
 
-    /// Sets the L2 weight decay `wd`, added to the gradient as `wd·p` (PyTorch's `Adam`).
-    pub fn weight_decay(mut self, wd: T) -> Self {
-        self.weight_decay = wd;
-        self.decoupled = false;
-        self
-    }
-
-    /// Sets decoupled weight decay (AdamW, PyTorch's `AdamW`): each step first shrinks the
-    /// parameters, `p = p·(1 − lr·wd)`, and the gradient stays as it is. PyTorch's `AdamW` default
-    /// is `wd = 1e-2`.
+    /// Switches to decoupled weight decay (AdamW, PyTorch's `AdamW`) of `wd`: each step first
+    /// shrinks the parameters, `p = p·(1 − lr·wd)`, and the gradient stays as it is. The switch is
+    /// for good: a later [`weight_decay`](Optim::weight_decay) changes only the amount. PyTorch's
+    /// `AdamW` default is `wd = 1e-2`.
     pub fn decoupled_weight_decay(mut self, wd: T) -> Self {
-        self.weight_decay = wd;
-        self.decoupled = true;
+        self.hyper.weight_decay = wd;
+        self.rule.decoupled = true;
         self
-    }
-
-    /// The current learning rate.
-    pub fn learning_rate(&self) -> T {
-        self.lr
-    }
-
-    /// Changes the learning rate between steps (schedules).
-    pub fn set_learning_rate(&mut self, lr: T) {
-        self.lr = lr;
     }
 
     /// Number of steps taken so far (`t` of the bias correction).
     pub fn steps(&self) -> u64 {
-        self.steps
+        self.rule.steps
     }
 
     /// The first and second moment estimates `(m, v)`, before bias correction.
     pub fn moments(&self) -> (&S, &S) {
-        (&self.m, &self.v)
+        (&self.rule.m, &self.rule.v)
     }
 }
 
@@ -134,19 +112,19 @@ impl<T: Real, M: Zeroable> Adam<T, alloc::boxed::Box<M>> {
     }
 }
 
-impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Optimizer<T, M> for Adam<T, S> {
+impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Rule<T, M> for AdamRule<T, S> {
     const STATE: usize = 2;
 
-    fn step(&mut self, model: &mut M, grads: &M::Grads) {
+    fn update(&mut self, hyper: &Hyper<T>, model: &mut M, grads: &M::Grads) {
         self.steps += 1;
         let t = i32::try_from(self.steps).unwrap_or(i32::MAX);
-        let (b1, b2, eps, lr) = (self.beta1, self.beta2, self.eps, self.lr);
+        let (b1, b2, eps, lr) = (self.beta1, self.beta2, self.eps, hyper.lr);
         let one = T::one();
         let step_size = lr / (one - FloatCore::powi(b1, t));
         let bc2_sqrt = (one - FloatCore::powi(b2, t)).sqrt();
         let (l2, shrink) = match self.decoupled {
-            false => (self.weight_decay, one),
-            true => (T::zero(), one - lr * self.weight_decay),
+            false => (hyper.weight_decay, one),
+            true => (T::zero(), one - lr * hyper.weight_decay),
         };
         let state = [self.m.borrow_mut(), self.v.borrow_mut()];
         model.zip_params(grads, state, &mut |p, g, [m, v]| {

@@ -16,6 +16,13 @@
 //! The formulas and defaults are PyTorch's (`torch.optim`), so a trajectory can be compared step
 //! by step. Configuration is builder-style: `Adam::boxed().lr(1e-2).weight_decay(1e-4)`.
 //!
+//! ## One configuration for all
+//! Every optimizer is an [`Optim`]: the shared [`Hyper`]-parameters (learning rate, weight decay)
+//! plus a [`Rule`] with the optimizer's own knobs and state; `Sgd`, `Adam`, ... are aliases of
+//! `Optim` with their rule. So `lr`, `weight_decay`, `learning_rate` and `set_learning_rate`
+//! exist once, and [`LearningRate`] (a supertrait of [`Optimizer`]) lets a schedule drive any
+//! optimizer.
+//!
 //! ## Where the state lives
 //! A stateful optimizer is generic over its state holder `S`, anything that lends a `&mut M`
 //! ([`BorrowMut<M>`](core::borrow::BorrowMut)):
@@ -51,23 +58,37 @@
 mod adagrad;
 mod adam;
 mod clip;
+mod config;
 mod momentum;
 mod nesterov;
 mod rmsprop;
 mod sgd;
 
-pub use adagrad::AdaGrad;
-pub use adam::Adam;
+pub use adagrad::{AdaGrad, AdaGradRule};
+pub use adam::{Adam, AdamRule};
 pub use clip::{clip_grad_norm, grad_norm};
-pub use momentum::Momentum;
-pub use nesterov::Nesterov;
-pub use rmsprop::RmsProp;
-pub use sgd::Sgd;
+pub use config::{Hyper, Optim, Rule};
+pub use momentum::{Momentum, MomentumRule};
+pub use nesterov::{Nesterov, NesterovRule};
+pub use rmsprop::{RmsProp, RmsPropRule};
+pub use sgd::{Sgd, SgdRule};
 
+/// Reads and changes the learning rate between steps, for any optimizer (schedules).
+///
+/// Separate from [`Optimizer`] (and its supertrait) because it does not depend on the model type:
+/// a schedule can take `&mut impl LearningRate<T>` without naming the model.
+pub trait LearningRate<T> {
+    /// The current learning rate.
+    fn learning_rate(&self) -> T;
+    /// Changes the learning rate.
+    fn set_learning_rate(&mut self, lr: T);
+}
+
+/// Updates the parameters of a model `M` from its gradients (a value of the same type).
 /// Updates the trainable parameters of a model `M` from its gradients ([`Module::Grads`]).
 ///
 /// [`Module::Grads`]: crate::nn::Module::Grads
-pub trait Optimizer<T, M: crate::nn::Params<T>> {
+pub trait Optimizer<T, M: crate::nn::Params<T>>: LearningRate<T> {
     /// How many values of the gradient type the optimizer keeps as state (0 for SGD, 1 for
     /// Momentum, 2 for Adam's moments): its memory is `STATE · size_of::<M::Grads>()`.
     const STATE: usize;

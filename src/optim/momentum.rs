@@ -2,7 +2,7 @@
 
 use core::borrow::BorrowMut;
 
-use super::{Optimizer, decayed};
+use super::{Hyper, Optim, Rule, decayed};
 use crate::nn::Params;
 use crate::{Real, Zeroable};
 
@@ -24,11 +24,12 @@ use crate::{Real, Zeroable};
 /// opt.step(&mut model, &grads); // v = 1.5, p = -0.25
 /// assert!((model.weight[[0, 0]] + 0.25).abs() < 1e-12);
 /// ```
-#[derive(Clone, Debug)]
-pub struct Momentum<T, S> {
-    lr: T,
+pub type Momentum<T, S> = Optim<T, MomentumRule<T, S>>;
+
+/// The update rule, momentum factor and velocity of [`Momentum`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct MomentumRule<T, S> {
     momentum: T,
-    weight_decay: T,
     velocity: S,
 }
 
@@ -36,45 +37,22 @@ impl<T: Real, S> Momentum<T, S> {
     /// Momentum with the default configuration, keeping its velocity in `velocity` — normally a
     /// zeroed value of the model's type, e.g. a `&'static mut M` from a zeroed static.
     pub fn new(velocity: S) -> Self {
-        Momentum {
-            lr: T::from_f64(1e-3),
+        let rule = MomentumRule {
             momentum: T::from_f64(0.9),
-            weight_decay: T::zero(),
             velocity,
-        }
-    }
-
-    /// Sets the learning rate.
-    pub fn lr(mut self, lr: T) -> Self {
-        self.lr = lr;
-        self
+        };
+        Optim::with_rule(Hyper::new(T::from_f64(1e-3)), rule)
     }
 
     /// Sets the momentum factor `μ`.
     pub fn momentum(mut self, momentum: T) -> Self {
-        self.momentum = momentum;
+        self.rule.momentum = momentum;
         self
-    }
-
-    /// Sets the L2 weight decay `wd`, added to the gradient as `wd·p`.
-    pub fn weight_decay(mut self, wd: T) -> Self {
-        self.weight_decay = wd;
-        self
-    }
-
-    /// The current learning rate.
-    pub fn learning_rate(&self) -> T {
-        self.lr
-    }
-
-    /// Changes the learning rate between steps (schedules).
-    pub fn set_learning_rate(&mut self, lr: T) {
-        self.lr = lr;
     }
 
     /// The velocity buffer.
     pub fn velocity(&self) -> &S {
-        &self.velocity
+        &self.rule.velocity
     }
 }
 
@@ -93,11 +71,11 @@ impl<T: Real, M: Zeroable> Momentum<T, alloc::boxed::Box<M>> {
     }
 }
 
-impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Optimizer<T, M> for Momentum<T, S> {
+impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Rule<T, M> for MomentumRule<T, S> {
     const STATE: usize = 1;
 
-    fn step(&mut self, model: &mut M, grads: &M::Grads) {
-        let (lr, mu, wd) = (self.lr, self.momentum, self.weight_decay);
+    fn update(&mut self, hyper: &Hyper<T>, model: &mut M, grads: &M::Grads) {
+        let (lr, mu, wd) = (hyper.lr, self.momentum, hyper.weight_decay);
         model.zip_params(grads, [self.velocity.borrow_mut()], &mut |p, g, [v]| {
             for ((p, &g), v) in p.iter_mut().zip(g).zip(v) {
                 *v = mu * *v + decayed(g, *p, wd);

@@ -2,7 +2,7 @@
 
 use core::borrow::BorrowMut;
 
-use super::{Optimizer, decayed};
+use super::{Hyper, Optim, Rule, decayed};
 use crate::nn::Params;
 use crate::{Real, Zeroable};
 
@@ -23,12 +23,13 @@ use crate::{Real, Zeroable};
 /// opt.step(&mut model, &grads); // s = 0.25·4 = 1, p = -0.1·2/1
 /// assert!((model.weight[[0, 0]] + 0.2).abs() < 1e-6);
 /// ```
-#[derive(Clone, Debug)]
-pub struct RmsProp<T, S> {
-    lr: T,
+pub type RmsProp<T, S> = Optim<T, RmsPropRule<T, S>>;
+
+/// The update rule, `α`, `ε` and running average of [`RmsProp`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RmsPropRule<T, S> {
     alpha: T,
     eps: T,
-    weight_decay: T,
     mean_sq: S,
 }
 
@@ -36,52 +37,29 @@ impl<T: Real, S> RmsProp<T, S> {
     /// RMSProp with the default configuration, keeping its running average in `mean_sq` —
     /// normally a zeroed value of the model's type, e.g. a `&'static mut M` from a zeroed static.
     pub fn new(mean_sq: S) -> Self {
-        RmsProp {
-            lr: T::from_f64(1e-2),
+        let rule = RmsPropRule {
             alpha: T::from_f64(0.99),
             eps: T::from_f64(1e-8),
-            weight_decay: T::zero(),
             mean_sq,
-        }
-    }
-
-    /// Sets the learning rate.
-    pub fn lr(mut self, lr: T) -> Self {
-        self.lr = lr;
-        self
+        };
+        Optim::with_rule(Hyper::new(T::from_f64(1e-2)), rule)
     }
 
     /// Sets the smoothing constant `α` of the running average.
     pub fn alpha(mut self, alpha: T) -> Self {
-        self.alpha = alpha;
+        self.rule.alpha = alpha;
         self
     }
 
     /// Sets `ε`, added to `√s` to avoid dividing by zero.
     pub fn eps(mut self, eps: T) -> Self {
-        self.eps = eps;
+        self.rule.eps = eps;
         self
-    }
-
-    /// Sets the L2 weight decay `wd`, added to the gradient as `wd·p`.
-    pub fn weight_decay(mut self, wd: T) -> Self {
-        self.weight_decay = wd;
-        self
-    }
-
-    /// The current learning rate.
-    pub fn learning_rate(&self) -> T {
-        self.lr
-    }
-
-    /// Changes the learning rate between steps (schedules).
-    pub fn set_learning_rate(&mut self, lr: T) {
-        self.lr = lr;
     }
 
     /// The running average of squared gradients.
     pub fn mean_sq(&self) -> &S {
-        &self.mean_sq
+        &self.rule.mean_sq
     }
 }
 
@@ -100,11 +78,11 @@ impl<T: Real, M: Zeroable> RmsProp<T, alloc::boxed::Box<M>> {
     }
 }
 
-impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Optimizer<T, M> for RmsProp<T, S> {
+impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Rule<T, M> for RmsPropRule<T, S> {
     const STATE: usize = 1;
 
-    fn step(&mut self, model: &mut M, grads: &M::Grads) {
-        let (lr, alpha, eps, wd) = (self.lr, self.alpha, self.eps, self.weight_decay);
+    fn update(&mut self, hyper: &Hyper<T>, model: &mut M, grads: &M::Grads) {
+        let (lr, alpha, eps, wd) = (hyper.lr, self.alpha, self.eps, hyper.weight_decay);
         let one_minus_alpha = T::one() - alpha;
         model.zip_params(grads, [self.mean_sq.borrow_mut()], &mut |p, g, [s]| {
             for ((p, &g), s) in p.iter_mut().zip(g).zip(s) {

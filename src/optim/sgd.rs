@@ -1,6 +1,6 @@
 //! Plain stochastic gradient descent.
 
-use super::{Optimizer, decayed};
+use super::{Hyper, Optim, Rule, decayed};
 use crate::Real;
 use crate::nn::Params;
 
@@ -19,41 +19,16 @@ use crate::nn::Params;
 /// opt.step(&mut model, &grads);
 /// assert!((model.weight[[0, 0]] + 0.2).abs() < 1e-12);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Sgd<T> {
-    lr: T,
-    weight_decay: T,
-}
+pub type Sgd<T> = Optim<T, SgdRule>;
+
+/// The update rule of [`Sgd`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SgdRule;
 
 impl<T: Real> Sgd<T> {
     /// SGD with the default configuration.
     pub fn new() -> Self {
-        Sgd {
-            lr: T::from_f64(1e-3),
-            weight_decay: T::zero(),
-        }
-    }
-
-    /// Sets the learning rate.
-    pub fn lr(mut self, lr: T) -> Self {
-        self.lr = lr;
-        self
-    }
-
-    /// Sets the L2 weight decay `wd`, added to the gradient as `wd·p`.
-    pub fn weight_decay(mut self, wd: T) -> Self {
-        self.weight_decay = wd;
-        self
-    }
-
-    /// The current learning rate.
-    pub fn learning_rate(&self) -> T {
-        self.lr
-    }
-
-    /// Changes the learning rate between steps (schedules).
-    pub fn set_learning_rate(&mut self, lr: T) {
-        self.lr = lr;
+        Optim::with_rule(Hyper::new(T::from_f64(1e-3)), SgdRule)
     }
 }
 
@@ -63,11 +38,11 @@ impl<T: Real> Default for Sgd<T> {
     }
 }
 
-impl<T: Real, M: Params<T>> Optimizer<T, M> for Sgd<T> {
+impl<T: Real, M: Params<T>> Rule<T, M> for SgdRule {
     const STATE: usize = 0;
 
-    fn step(&mut self, model: &mut M, grads: &M::Grads) {
-        let (lr, wd) = (self.lr, self.weight_decay);
+    fn update(&mut self, hyper: &Hyper<T>, model: &mut M, grads: &M::Grads) {
+        let (lr, wd) = (hyper.lr, hyper.weight_decay);
         model.zip_params(grads, [], &mut |p, g, []| {
             for (p, &g) in p.iter_mut().zip(g) {
                 *p -= lr * decayed(g, *p, wd);
