@@ -9,7 +9,7 @@ use shaped::rand::Rng;
 /// Runs `Conv2d<f64, C, F, K, S, P>` on random data of shape `SX` and compares with the reference.
 fn check_forward<C: Dim, F: Dim, K: Dim, S: Dim, P: Dim, SX: Shape, SY: Shape>(z: ConvSizes)
 where
-    Conv2d<f64, C, F, K, S, P>: Infer<Tensor<f64, SX>, Output = Tensor<f64, SY>>,
+    Conv2d<f64, C, F, K, S, P>: Infer<Tensor<f64, SX>, Output = Tensor<f64, SY>> + Params<f64>,
 {
     let (oh, ow) = z.out();
     assert_eq!(SY::DIMS, &[z.b, z.f, oh, ow], "output type for {z:?}");
@@ -77,7 +77,7 @@ fn forward_matches_naive_reference() {
 
 fn check_grads<C: Dim, F: Dim, K: Dim, S: Dim, P: Dim, SX: Shape, SY: Shape>(label: &str)
 where
-    Conv2d<f64, C, F, K, S, P>: Train<Tensor<f64, SX>, Output = Tensor<f64, SY>>,
+    Conv2d<f64, C, F, K, S, P>: Train<Tensor<f64, SX>, Output = Tensor<f64, SY>> + Params<f64>,
 {
     let mut rng = Rng::new(11);
     let mut conv = shaped::boxed_zeroed::<Conv2d<f64, C, F, K, S, P>>();

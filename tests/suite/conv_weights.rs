@@ -21,7 +21,7 @@ fn model(seed: u64) -> Box<Model> {
 
 fn params(m: &Model) -> Vec<f32> {
     let mut v = Vec::new();
-    m.visit(&mut |p| v.extend_from_slice(p));
+    m.params(&mut |p| v.extend_from_slice(p));
     v
 }
 

@@ -128,7 +128,7 @@ type Mlp = (
 #[test]
 fn params_init_initialises_every_linear_layer_with_zero_biases() {
     let mut model: Box<Mlp> = shaped::boxed_zeroed();
-    model.visit_mut(&mut |p| p.fill(7.0)); // biases must be reset, not left as they were
+    model.params_mut(&mut |p| p.fill(7.0)); // biases must be reset, not left as they were
     model.init(Scheme::XavierNormal, &mut Rng::new(42));
 
     assert!(model.0.bias.iter().all(|&b| b == 0.0));
@@ -154,7 +154,7 @@ fn params_init_initialises_every_linear_layer_with_zero_biases() {
     again.init(Scheme::XavierNormal, &mut Rng::new(42));
     let flat = |m: &Mlp| {
         let mut v = Vec::new();
-        m.visit(&mut |s| v.extend_from_slice(s));
+        m.params(&mut |s| v.extend_from_slice(s));
         v
     };
     assert_eq!(flat(&model), flat(&again));

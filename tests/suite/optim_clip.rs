@@ -1,13 +1,13 @@
 //! `clip_grad_norm`: global L2 norm over all parameters, PyTorch's rate max/(norm + 1e-6), no-op
 //! under the limit, and non-finite norms leave the gradients alone.
 
-use shaped::nn::{Linear, Params};
+use shaped::nn::{Grads, Linear};
 use shaped::optim::{clip_grad_norm, grad_norm};
 use shaped::prelude::*;
 
 type Model = (Linear<f64, U2, U2>, Linear<f64, U2, U1>);
 
-fn flat<T: Copy, M: Params<T>>(m: &M) -> Vec<T> {
+fn flat<T: Copy, G: Tensors<T>>(m: &G) -> Vec<T> {
     let mut v = Vec::new();
     m.visit(&mut |s| v.extend_from_slice(s));
     v
@@ -15,8 +15,8 @@ fn flat<T: Copy, M: Params<T>>(m: &M) -> Vec<T> {
 
 /// Gradients spread over both layers with global norm exactly 21.71:
 /// 21.71·(0.36, −0.48, 0.8) = (7.8156, −10.4208, 17.368), and 0.36² + 0.48² + 0.8² = 1.
-fn grads_of_norm_21_71() -> Model {
-    let mut g: Model = Zeroable::zeroed();
+fn grads_of_norm_21_71() -> Grads<Model> {
+    let mut g: Grads<Model> = Zeroable::zeroed();
     g.0.weight[[1, 0]] = 7.8156;
     g.0.bias[[1]] = -10.4208;
     g.1.weight[[0, 0]] = 17.368;
@@ -68,7 +68,7 @@ fn leaves_gradients_under_the_limit_untouched() {
 
 #[test]
 fn zero_gradients_stay_zero() {
-    let mut g: Model = Zeroable::zeroed();
+    let mut g: Grads<Model> = Zeroable::zeroed();
     assert_eq!(clip_grad_norm(&mut g, 1.0), 0.0);
     assert!(flat(&g).iter().all(|&x| x == 0.0));
 }
@@ -98,7 +98,7 @@ fn infinite_gradient_is_reported_and_left_alone() {
 #[test]
 fn large_finite_f32_gradients_do_not_overflow_the_norm() {
     // 3e20² overflows f32; the scaled sum does not.
-    let mut g = Linear::<f32, U1, U1>::zeros();
+    let mut g: Grads<Linear<f32, U1, U1>> = Zeroable::zeroed();
     g.weight.fill(3e20);
     g.bias.fill(-4e20);
     let norm = clip_grad_norm(&mut g, 1.0);
@@ -109,7 +109,7 @@ fn large_finite_f32_gradients_do_not_overflow_the_norm() {
 
 #[test]
 fn grad_norm_matches_a_naive_sum() {
-    let mut g: Model = Zeroable::zeroed();
+    let mut g: Grads<Model> = Zeroable::zeroed();
     let mut rng = shaped::rand::Rng::new(3);
     g.visit_mut(&mut |s| s.iter_mut().for_each(|x| *x = rng.normal::<f64>()));
     assert!((grad_norm(&g) - naive_norm(&flat(&g))).abs() < 1e-12);

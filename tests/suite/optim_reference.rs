@@ -5,23 +5,34 @@
 //! The references below work on plain `Vec<f64>`s, one element at a time, and never call the
 //! library's optimizers.
 
-use shaped::nn::{Linear, Params};
+use shaped::nn::{Grads, Linear};
 use shaped::optim::{AdaGrad, Adam, Momentum, Nesterov, Optimizer, RmsProp, Sgd};
 use shaped::prelude::*;
 
 type Model = (Linear<f64, U2, U3>, Linear<f64, U3, U1>);
+/// The gradients, and the type of each optimizer-state buffer.
+type G = Grads<Model>;
 const N: usize = <Model as Params<f64>>::PARAMS;
 const STEPS: usize = 5;
 
 fn flat(m: &Model) -> Vec<f64> {
     let mut v = Vec::new();
-    m.visit(&mut |s| v.extend_from_slice(s));
+    m.params(&mut |s| v.extend_from_slice(s));
     v
 }
 
 fn set_flat(m: &mut Model, values: &[f64]) {
     let mut i = 0;
-    m.visit_mut(&mut |s| {
+    m.params_mut(&mut |s| {
+        s.copy_from_slice(&values[i..i + s.len()]);
+        i += s.len();
+    });
+    assert_eq!(i, values.len());
+}
+
+fn set_grads(g: &mut G, values: &[f64]) {
+    let mut i = 0;
+    g.visit_mut(&mut |s| {
         s.copy_from_slice(&values[i..i + s.len()]);
         i += s.len();
     });
@@ -48,11 +59,11 @@ fn compare<O: Optimizer<f64, Model>>(
 ) {
     let (w0, c) = start_and_target();
     let mut model: Model = Zeroable::zeroed();
-    let mut grads: Model = Zeroable::zeroed();
+    let mut grads: G = Zeroable::zeroed();
     set_flat(&mut model, &w0);
     let mut w = w0.clone();
     for t in 1..=STEPS {
-        set_flat(&mut grads, &quad_grad(&flat(&model), &c));
+        set_grads(&mut grads, &quad_grad(&flat(&model), &c));
         opt.step(&mut model, &grads);
         let g = quad_grad(&w, &c);
         reference(t, &mut w, &g);
@@ -112,7 +123,7 @@ fn sgd_momentum_reference(
 #[test]
 fn momentum_matches_reference() {
     for wd in [0.0, 0.1] {
-        let opt: Momentum<f64, Model> = Momentum::zeroed().lr(0.05).momentum(0.9).weight_decay(wd);
+        let opt: Momentum<f64, G> = Momentum::zeroed().lr(0.05).momentum(0.9).weight_decay(wd);
         compare(
             "momentum",
             opt,
@@ -124,7 +135,7 @@ fn momentum_matches_reference() {
 #[test]
 fn nesterov_matches_reference() {
     for wd in [0.0, 0.1] {
-        let opt: Nesterov<f64, Model> = Nesterov::zeroed().lr(0.05).momentum(0.8).weight_decay(wd);
+        let opt: Nesterov<f64, G> = Nesterov::zeroed().lr(0.05).momentum(0.8).weight_decay(wd);
         compare("nesterov", opt, sgd_momentum_reference(0.05, 0.8, wd, true));
     }
 }
@@ -134,7 +145,7 @@ fn adagrad_matches_reference() {
     for wd in [0.0, 0.1] {
         let (lr, lambda, eps) = (0.3, wd, 1e-10);
         let mut sum = [0.0; N];
-        let opt: AdaGrad<f64, Model> = AdaGrad::zeroed().lr(lr).weight_decay(wd);
+        let opt: AdaGrad<f64, G> = AdaGrad::zeroed().lr(lr).weight_decay(wd);
         compare("adagrad", opt, move |_, w, g| {
             for i in 0..N {
                 let mut gi = g[i];
@@ -153,7 +164,7 @@ fn rmsprop_matches_reference() {
     for wd in [0.0, 0.1] {
         let (lr, alpha, eps, lambda) = (0.02, 0.99, 1e-8, wd);
         let mut v = [0.0; N];
-        let opt: RmsProp<f64, Model> = RmsProp::zeroed().lr(lr).weight_decay(wd);
+        let opt: RmsProp<f64, G> = RmsProp::zeroed().lr(lr).weight_decay(wd);
         compare("rmsprop", opt, move |_, w, g| {
             for i in 0..N {
                 let mut gi = g[i];
@@ -196,7 +207,7 @@ fn adam_reference(
 
 #[test]
 fn adam_matches_reference_with_defaults() {
-    let opt: Adam<f64, Model> = Adam::zeroed();
+    let opt: Adam<f64, G> = Adam::zeroed();
     compare(
         "adam defaults",
         opt,
@@ -206,7 +217,7 @@ fn adam_matches_reference_with_defaults() {
 
 #[test]
 fn adam_matches_reference_with_l2_decay() {
-    let opt: Adam<f64, Model> = Adam::zeroed()
+    let opt: Adam<f64, G> = Adam::zeroed()
         .lr(0.1)
         .betas(0.8, 0.99)
         .eps(1e-6)
@@ -220,7 +231,7 @@ fn adam_matches_reference_with_l2_decay() {
 
 #[test]
 fn adamw_matches_reference() {
-    let opt: Adam<f64, Model> = Adam::zeroed().lr(0.1).decoupled_weight_decay(0.01);
+    let opt: Adam<f64, G> = Adam::zeroed().lr(0.1).decoupled_weight_decay(0.01);
     compare(
         "adamw",
         opt,
@@ -232,8 +243,9 @@ fn adamw_matches_reference() {
 #[test]
 fn hand_computed_scalar_steps() {
     type One = Linear<f64, U1, U1>;
+    type OneG = Grads<One>;
     fn run(opt: &mut impl Optimizer<f64, One>, steps: usize) -> f64 {
-        let (mut m, mut g) = (One::zeros(), One::zeros());
+        let (mut m, mut g) = (One::zeros(), OneG::zeroed());
         m.weight.fill(1.0);
         m.bias.fill(3.0); // at its target: zero gradient, must not move
         for _ in 0..steps {
@@ -246,19 +258,19 @@ fn hand_computed_scalar_steps() {
     // SGD lr 0.1: g = −4 → w = 1.4.
     assert!((run(&mut Sgd::new().lr(0.1), 1) - 1.4).abs() < 1e-15);
     // Momentum 0.9: b = −4, w = 1.4; g = −3.2, b = −6.8, w = 2.08.
-    let mut mom: Momentum<f64, One> = Momentum::zeroed().lr(0.1);
+    let mut mom: Momentum<f64, OneG> = Momentum::zeroed().lr(0.1);
     assert!((run(&mut mom, 2) - 2.08).abs() < 1e-14);
     // Nesterov 0.9: b = −4, w = 1 + 0.1·(4 + 3.6) = 1.76.
-    let mut nes: Nesterov<f64, One> = Nesterov::zeroed().lr(0.1);
+    let mut nes: Nesterov<f64, OneG> = Nesterov::zeroed().lr(0.1);
     assert!((run(&mut nes, 1) - 1.76).abs() < 1e-14);
     // AdaGrad lr 0.5: s = 16, w = 1 + 0.5·4/4 = 1.5 (ε = 1e-10 shifts it by ~1e-11).
-    let mut ada: AdaGrad<f64, One> = AdaGrad::zeroed().lr(0.5);
+    let mut ada: AdaGrad<f64, OneG> = AdaGrad::zeroed().lr(0.5);
     assert!((run(&mut ada, 1) - 1.5).abs() < 1e-10);
     // RMSProp lr 0.01: v = 0.01·16 = 0.16, w = 1 + 0.01·4/0.4 = 1.1 (ε = 1e-8 shifts it by
     // 0.1·ε/0.4 = 2.5e-9).
-    let mut rms: RmsProp<f64, One> = RmsProp::zeroed();
+    let mut rms: RmsProp<f64, OneG> = RmsProp::zeroed();
     assert!((run(&mut rms, 1) - (1.1 - 2.5e-9)).abs() < 1e-12);
     // Adam: the first step is lr·g/(|g| + ε) = 1e-3 (minus 2.5e-12 from ε).
-    let mut adam: Adam<f64, One> = Adam::zeroed();
+    let mut adam: Adam<f64, OneG> = Adam::zeroed();
     assert!((run(&mut adam, 1) - 1.001).abs() < 1e-11);
 }
