@@ -10,16 +10,16 @@ use crate::{Real, Zeroable};
 /// `s += g²`, `p −= lr·g / (√s + ε)`, where `g` includes L2 weight decay (`g + wd·p`).
 ///
 /// Defaults (PyTorch's): `lr = 1e-2`, `eps = 1e-10`, `weight_decay = 0`. The sum `s` has the
-/// model's type; `S` is what holds it (see the [module docs](super)).
+/// gradient type ([`Grads<M>`](crate::nn::Grads)); `S` is what holds it (see the [module docs](super)).
 ///
 /// ```
-/// use shaped::nn::Linear;
+/// use shaped::nn::{Grads, Linear};
 /// use shaped::optim::{AdaGrad, Optimizer};
 /// use shaped::prelude::*;
 /// type M = Linear<f64, U1, U1>;
-/// let (mut model, mut grads) = (M::zeros(), M::zeros());
+/// let (mut model, mut grads) = (M::zeros(), Grads::<M>::zeroed());
 /// grads.weight.fill(3.0);
-/// let mut opt: AdaGrad<f64, M> = AdaGrad::zeroed().lr(0.5);
+/// let mut opt: AdaGrad<f64, Grads<M>> = AdaGrad::zeroed().lr(0.5);
 /// opt.step(&mut model, &grads); // s = 9, p = -0.5·3/3
 /// assert!((model.weight[[0, 0]] + 0.5).abs() < 1e-9);
 /// ```

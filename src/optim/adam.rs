@@ -22,13 +22,13 @@ use crate::{Real, Zeroable};
 /// [module docs](super)).
 ///
 /// ```
-/// use shaped::nn::Linear;
+/// use shaped::nn::{Grads, Linear};
 /// use shaped::optim::{Adam, Optimizer};
 /// use shaped::prelude::*;
 /// type M = Linear<f64, U1, U1>;
-/// let (mut model, mut grads) = (M::zeros(), M::zeros());
+/// let (mut model, mut grads) = (M::zeros(), Grads::<M>::zeroed());
 /// grads.weight.fill(5.0);
-/// let mut opt: Adam<f64, M> = Adam::zeroed().lr(0.1);
+/// let mut opt: Adam<f64, Grads<M>> = Adam::zeroed().lr(0.1);
 /// opt.step(&mut model, &grads); // the first step moves each parameter by about lr
 /// assert!((model.weight[[0, 0]] + 0.1).abs() < 1e-8);
 /// assert_eq!(opt.steps(), 1);

@@ -3,16 +3,16 @@
 use crate::Real;
 use crate::nn::Tensors;
 
-/// The global L2 norm of all parameters of `grads`, `√(Σ g²)` over every tensor.
+/// The global L2 norm of all tensors of `grads`, `√(Σ g²)` over every tensor.
 ///
 /// Computed with scaling by the largest magnitude, so finite gradients do not overflow to
 /// infinity on the way (an `f32` gradient of `1e20` has norm `1e20`, not `inf`). Returns NaN if
 /// any element is NaN, infinity if any is infinite (and none is NaN).
 ///
 /// ```
-/// use shaped::nn::Linear;
+/// use shaped::nn::{Grads, Linear};
 /// use shaped::prelude::*;
-/// let mut g = Linear::<f64, U1, U2>::zeros();
+/// let mut g = Grads::<Linear<f64, U1, U2>>::zeroed();
 /// g.weight = tensor([[3.0, 0.0]]);
 /// g.bias = tensor([0.0, 4.0]);
 /// assert_eq!(shaped::optim::grad_norm(&g), 5.0);
@@ -54,9 +54,9 @@ pub fn grad_norm<T: Real, G: Tensors<T>>(grads: &G) -> T {
 /// `max_norm` counts as 0 (the gradients are zeroed); a NaN `max_norm` clips nothing.
 ///
 /// ```
-/// use shaped::nn::Linear;
+/// use shaped::nn::{Grads, Linear};
 /// use shaped::prelude::*;
-/// let mut g = Linear::<f64, U1, U2>::zeros();
+/// let mut g = Grads::<Linear<f64, U1, U2>>::zeroed();
 /// g.weight = tensor([[3.0, 0.0]]);
 /// g.bias = tensor([0.0, 4.0]);
 /// let norm = shaped::optim::clip_grad_norm(&mut g, 1.0);

@@ -1,7 +1,8 @@
 //! Optimizers: update a model's parameters from gradients of the same type.
 //!
-//! Gradients and optimizer state have the model's own type `M` (`shared/DESIGN.md` §6), so every
-//! optimizer works for any `M: Params<T>` by walking parameters, gradients and state in lockstep
+//! Gradients and optimizer state have the model's gradient type `G = Grads<M>` (one tensor per
+//! trainable parameter; nothing for frozen layers), so every optimizer works for any
+//! `M: Params<T>` by walking trainable parameters, gradients and state in lockstep
 //! with [`Params::zip_params`]; none of them sees a shape or needs a heap.
 //!
 //! | optimizer | state | update (per element, `g` after L2 weight decay `g + wd·p`) |
@@ -24,25 +25,25 @@
 //! optimizer.
 //!
 //! ## Where the state lives
-//! A stateful optimizer is generic over its state holder `S`, anything that lends a `&mut M`
-//! ([`BorrowMut<M>`](core::borrow::BorrowMut)):
-//! - `M` itself, created zeroed (`Momentum::zeroed()`): small models, no heap;
-//! - `&'static mut M` from a zeroed static in `.bss` (`Momentum::new(state)`): embedded, `no_std`;
-//! - `Box<M>` from [`boxed_zeroed`](crate::boxed_zeroed) (`Momentum::boxed()`, feature `alloc`):
+//! A stateful optimizer is generic over its state holder `S`, anything that lends a `&mut G`
+//! ([`BorrowMut<G>`](core::borrow::BorrowMut)):
+//! - `G` itself, created zeroed (`Momentum::zeroed()`): small models, no heap;
+//! - `&'static mut G` from a zeroed static in `.bss` (`Momentum::new(state)`): embedded, `no_std`;
+//! - `Box<G>` from [`boxed_zeroed`](crate::boxed_zeroed) (`Momentum::boxed()`, feature `alloc`):
 //!   big models, never built on the stack.
 //!
 //! [`clip_grad_norm`] rescales gradients to a maximum global L2 norm before a step.
 //!
 //! ```
-//! use shaped::nn::{Layer, Linear, Params};
+//! use shaped::nn::Grads;
 //! use shaped::optim::{Adam, Optimizer, clip_grad_norm};
 //! use shaped::prelude::*;
 //! type Mlp = (Linear<f32, U4, U8>, Linear<f32, U8, U3>);
 //!
 //! let mut model: Box<Mlp> = shaped::boxed_zeroed();
-//! let mut grads: Box<Mlp> = shaped::boxed_zeroed();
+//! let mut grads: Box<Grads<Mlp>> = shaped::boxed_zeroed();
 //! model.init(shaped::init::Scheme::XavierUniform, &mut shaped::rand::Rng::new(0));
-//! let mut opt: Adam<f32, Box<Mlp>> = Adam::boxed().lr(1e-2);
+//! let mut opt: Adam<f32, Box<Grads<Mlp>>> = Adam::boxed().lr(1e-2);
 //!
 //! // One step: clear, backward (accumulates into `grads`), clip, update.
 //! grads.zero();

@@ -13,13 +13,13 @@ use crate::{Real, Zeroable};
 /// type; `S` is what holds it (see the [module docs](super)).
 ///
 /// ```
-/// use shaped::nn::Linear;
+/// use shaped::nn::{Grads, Linear};
 /// use shaped::optim::{Momentum, Optimizer};
 /// use shaped::prelude::*;
 /// type M = Linear<f64, U1, U1>;
-/// let (mut model, mut grads) = (M::zeros(), M::zeros());
+/// let (mut model, mut grads) = (M::zeros(), Grads::<M>::zeroed());
 /// grads.weight.fill(1.0);
-/// let mut opt: Momentum<f64, M> = Momentum::zeroed().lr(0.1).momentum(0.5);
+/// let mut opt: Momentum<f64, Grads<M>> = Momentum::zeroed().lr(0.1).momentum(0.5);
 /// opt.step(&mut model, &grads); // v = 1,   p = -0.1
 /// opt.step(&mut model, &grads); // v = 1.5, p = -0.25
 /// assert!((model.weight[[0, 0]] + 0.25).abs() < 1e-12);

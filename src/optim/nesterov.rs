@@ -13,13 +13,13 @@ use crate::{Real, Zeroable};
 /// type; `S` is what holds it (see the [module docs](super)).
 ///
 /// ```
-/// use shaped::nn::Linear;
+/// use shaped::nn::{Grads, Linear};
 /// use shaped::optim::{Nesterov, Optimizer};
 /// use shaped::prelude::*;
 /// type M = Linear<f64, U1, U1>;
-/// let (mut model, mut grads) = (M::zeros(), M::zeros());
+/// let (mut model, mut grads) = (M::zeros(), Grads::<M>::zeroed());
 /// grads.weight.fill(1.0);
-/// let mut opt: Nesterov<f64, M> = Nesterov::zeroed().lr(0.1).momentum(0.5);
+/// let mut opt: Nesterov<f64, Grads<M>> = Nesterov::zeroed().lr(0.1).momentum(0.5);
 /// opt.step(&mut model, &grads); // v = 1,   p = -0.1·(1 + 0.5)   = -0.15
 /// opt.step(&mut model, &grads); // v = 1.5, p = -0.15 - 0.1·1.75 = -0.325
 /// assert!((model.weight[[0, 0]] + 0.325).abs() < 1e-12);

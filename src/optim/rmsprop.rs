@@ -13,13 +13,13 @@ use crate::{Real, Zeroable};
 /// average `s` has the model's type; `S` is what holds it (see the [module docs](super)).
 ///
 /// ```
-/// use shaped::nn::Linear;
+/// use shaped::nn::{Grads, Linear};
 /// use shaped::optim::{Optimizer, RmsProp};
 /// use shaped::prelude::*;
 /// type M = Linear<f64, U1, U1>;
-/// let (mut model, mut grads) = (M::zeros(), M::zeros());
+/// let (mut model, mut grads) = (M::zeros(), Grads::<M>::zeroed());
 /// grads.weight.fill(2.0);
-/// let mut opt: RmsProp<f64, M> = RmsProp::zeroed().lr(0.1).alpha(0.75);
+/// let mut opt: RmsProp<f64, Grads<M>> = RmsProp::zeroed().lr(0.1).alpha(0.75);
 /// opt.step(&mut model, &grads); // s = 0.25·4 = 1, p = -0.1·2/1
 /// assert!((model.weight[[0, 0]] + 0.2).abs() < 1e-6);
 /// ```

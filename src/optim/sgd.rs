@@ -9,11 +9,11 @@ use crate::nn::Params;
 /// Defaults (PyTorch's): `lr = 1e-3`, `weight_decay = 0`.
 ///
 /// ```
-/// use shaped::nn::Linear;
+/// use shaped::nn::{Grads, Linear};
 /// use shaped::optim::{Optimizer, Sgd};
 /// use shaped::prelude::*;
 /// let mut model = Linear::<f64, U1, U1>::zeros();
-/// let mut grads = Linear::<f64, U1, U1>::zeros();
+/// let mut grads = Grads::<Linear<f64, U1, U1>>::zeroed();
 /// grads.weight.fill(2.0);
 /// let mut opt = Sgd::new().lr(0.1);
 /// opt.step(&mut model, &grads);

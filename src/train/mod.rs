@@ -13,12 +13,13 @@
 //! float math (feature `std` or `libm`).
 //!
 //! ```
+//! use shaped::nn::Grads;
 //! use shaped::optim::{Optimizer, Sgd};
 //! use shaped::prelude::*;
 //! use shaped::train::{Cosine, Decision, EarlyStopping, Errors, Goal, Problem, Schedule, Warmup};
 //! type M = shaped::nn::Linear<f64, U1, U1>;
 //!
-//! let (mut model, mut grads) = (M::zeros(), M::zeros());
+//! let (mut model, mut grads) = (M::zeros(), Grads::<M>::zeroed());
 //! let mut opt = Sgd::new();
 //! let schedule = Warmup::new(2, Cosine::new(0.1, 1e-3, 30)?);
 //! let mut stop = EarlyStopping::new(Goal::Minimize, 3, 1e-4)?;
