@@ -2,7 +2,7 @@
 //! naive reference convolution written straight from the definition.
 #![allow(dead_code)]
 
-use shaped::nn::{Ctx, Grads, Infer, Params, Tensors, Train};
+use shaped::nn::{Ctx, Grads, Params, Tensors, Train};
 use shaped::rand::Rng;
 use shaped::shape::Shape;
 use shaped::{Tensor, Zeroable};

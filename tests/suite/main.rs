@@ -1,6 +1,7 @@
 //! All integration tests in one crate (one link, one test binary): each file is a module.
 
 mod boxed_stack;
+mod contract;
 mod conv_common;
 mod conv_layer;
 mod conv_pool;
