@@ -39,25 +39,44 @@ fn arity(out: &mut String, n: usize) {
     let pairs: Vec<String> = if n == 2 {
         vec!["H0".into()]
     } else {
-        (1..n - 1).map(|i| format!("Both<H{}, H{i}>", i - 1)).collect()
+        (1..n - 1)
+            .map(|i| format!("Both<H{}, H{i}>", i - 1))
+            .collect()
     };
     let acts = max_of(&pairs);
-    let input = |i: usize| if i == 0 { "X".to_string() } else { format!("H{}", i - 1) };
+    let input = |i: usize| {
+        if i == 0 {
+            "X".to_string()
+        } else {
+            format!("H{}", i - 1)
+        }
+    };
 
     // ---- Infer
     let mut bounds = String::new();
     for i in 0..n {
-        let output = if i < last { format!(", Output = H{i}") } else { String::new() };
+        let output = if i < last {
+            format!(", Output = H{i}")
+        } else {
+            String::new()
+        };
         writeln!(bounds, "    L{i}: Infer<{}{output}>,", input(i)).unwrap();
         if i < last {
             writeln!(bounds, "    H{i}: Pod,").unwrap();
         }
     }
-    let scratches: Vec<String> =
-        (0..n).map(|i| format!("<L{i} as Infer<{}>>::Scratch", input(i))).collect();
+    let scratches: Vec<String> = (0..n)
+        .map(|i| format!("<L{i} as Infer<{}>>::Scratch", input(i)))
+        .collect();
     let mut body = String::new();
     for i in 0..n {
-        let x = if i == 0 { "x".to_string() } else if i == last { format!("acts.at::<H{}>({})", i - 1, (i - 1) % 2) } else { String::new() };
+        let x = if i == 0 {
+            "x".to_string()
+        } else if i == last {
+            format!("acts.at::<H{}>({})", i - 1, (i - 1) % 2)
+        } else {
+            String::new()
+        };
         let line = if n == 2 || i == 0 {
             if i == 0 {
                 format!("self.0.infer(x, layer.at_mut(0), acts.at_mut::<H0>(0));")
@@ -96,7 +115,10 @@ where
 
     // ---- Module and Train
     let grads = list(n, |i| format!("L{i}::Grads"));
-    let trainable = (0..n).map(|i| format!("L{i}::TRAINABLE")).collect::<Vec<_>>().join(" || ");
+    let trainable = (0..n)
+        .map(|i| format!("L{i}::TRAINABLE"))
+        .collect::<Vec<_>>()
+        .join(" || ");
     writeln!(
         out,
         "impl<{layers}> Module for ({layers},)
@@ -112,7 +134,11 @@ where
 
     let mut tbounds = String::new();
     for i in 0..n {
-        let output = if i < last { format!(", Output = H{i}") } else { String::new() };
+        let output = if i < last {
+            format!(", Output = H{i}")
+        } else {
+            String::new()
+        };
         writeln!(tbounds, "    L{i}: Train<{}{output}>,", input(i)).unwrap();
         if i < last {
             writeln!(tbounds, "    H{i}: Pod,").unwrap();
@@ -121,15 +147,31 @@ where
     let cache = (0..n)
         .map(|i| {
             let c = format!("<L{i} as Train<{}>>::Cache", input(i));
-            if i < last { format!("({c}, H{i})") } else { format!("({c},)") }
+            if i < last {
+                format!("({c}, H{i})")
+            } else {
+                format!("({c},)")
+            }
         })
         .collect::<Vec<_>>()
         .join(", ");
     let mut fwd = String::new();
     for i in 0..n {
-        let x = if i == 0 { "x".to_string() } else { format!("&c.0.{}.1", i - 1) };
-        let y = if i == last { "y".to_string() } else { format!("&mut c.0.{i}.1") };
-        writeln!(fwd, "        self.{i}.forward({x}, ctx.child({i}), &mut c.0.{i}.0, {y});").unwrap();
+        let x = if i == 0 {
+            "x".to_string()
+        } else {
+            format!("&c.0.{}.1", i - 1)
+        };
+        let y = if i == last {
+            "y".to_string()
+        } else {
+            format!("&mut c.0.{i}.1")
+        };
+        writeln!(
+            fwd,
+            "        self.{i}.forward({x}, ctx.child({i}), &mut c.0.{i}.0, {y});"
+        )
+        .unwrap();
     }
     // Backward: layer i needs to write its input gradient only if a layer below it is trainable.
     let below = |i: usize| {
@@ -139,7 +181,11 @@ where
             .join(" || ")
     };
     let mut bwd = String::new();
-    writeln!(bwd, "        let want = dx.is_some();\n        let (c, d) = (&mut c.0, &mut c.1);").unwrap();
+    writeln!(
+        bwd,
+        "        let want = dx.is_some();\n        let (c, d) = (&mut c.0, &mut c.1);"
+    )
+    .unwrap();
     writeln!(
         bwd,
         "        let need = {};\n        self.{last}.backward(&c.{pl}.1, &mut c.{last}.0, dy, need.then(|| d.at_mut::<H{pl}>({ps})), g.as_deref_mut().map(|g| &mut g.{last}));\n        if !need {{ return; }}",
@@ -192,8 +238,17 @@ where
 
     // ---- Params
     let pbounds = list(n, |i| format!("L{i}: Params<T>"));
-    let sum = |c: &str| (0..n).map(|i| format!("<L{i} as Params<T>>::{c}")).collect::<Vec<_>>().join(" + ");
-    let each = |f: &dyn Fn(usize) -> String| (0..n).map(|i| format!("        {}\n", f(i))).collect::<String>();
+    let sum = |c: &str| {
+        (0..n)
+            .map(|i| format!("<L{i} as Params<T>>::{c}"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let each = |f: &dyn Fn(usize) -> String| {
+        (0..n)
+            .map(|i| format!("        {}\n", f(i)))
+            .collect::<String>()
+    };
     writeln!(
         out,
         "impl<T, {pbounds}> Params<T> for ({layers},) {{

@@ -56,7 +56,10 @@ const EPOCHS: u64 = 20;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let mnist = Mnist::bundled::<f32>()?;
-    let (low_train, low_test) = (digits(&mnist.train, 0, None)?, digits(&mnist.test, 0, None)?);
+    let (low_train, low_test) = (
+        digits(&mnist.train, 0, None)?,
+        digits(&mnist.test, 0, None)?,
+    );
     let few = digits(&mnist.train, 5, Some(SHOTS))?;
     let high_test = digits(&mnist.test, 5, None)?;
     println!(
@@ -70,7 +73,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut pre = Network::<f32, LeNet, Images>::new_init(Scheme::HeUniform, SEED);
     let mut adam = Adam::<f32, Box<Grads<LeNet>>>::boxed().lr(2e-3);
     fit(&mut pre, &low_train, &mut adam, PRE_EPOCHS, SEED, true)?;
-    println!("pre-trained: {:.2}% on digits 0-4", 100.0 * accuracy(&mut pre, &low_test)?);
+    println!(
+        "pre-trained: {:.2}% on digits 0-4",
+        100.0 * accuracy(&mut pre, &low_test)?
+    );
 
     // 2. Keep its features, frozen; a new head learns digits 5–9 from the 500 images.
     let mut tuned: Box<FineTuned> = shaped::boxed_zeroed();
@@ -185,7 +191,10 @@ fn shift_image(image: &mut [f32], dx: isize, dy: isize) {
 }
 
 /// Test accuracy in evaluation mode (the last batch may be partial; its unused rows are ignored).
-fn accuracy<M>(net: &mut Network<f32, M, Images>, data: &Dataset<f32>) -> Result<f64, Box<dyn Error>>
+fn accuracy<M>(
+    net: &mut Network<f32, M, Images>,
+    data: &Dataset<f32>,
+) -> Result<f64, Box<dyn Error>>
 where
     M: Train<Images, Output = Tensor2<f32, B, U5>> + Params<f32> + Zeroable,
 {

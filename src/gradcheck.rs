@@ -289,7 +289,12 @@ fn locate<T: Real, G: Tensors<T>>(grads: &G, p: usize) -> (usize, usize, T) {
 
 /// Sets the `p`-th trainable parameter (in [`Params::zip_params`] order) to `f(old)`; returns
 /// the old value.
-fn nudge<T: Real, M: Params<T>>(model: &mut M, grads: &M::Grads, p: usize, f: impl Fn(T) -> T) -> T {
+fn nudge<T: Real, M: Params<T>>(
+    model: &mut M,
+    grads: &M::Grads,
+    p: usize,
+    f: impl Fn(T) -> T,
+) -> T {
     let (mut start, mut old) = (0, T::zero());
     model.zip_params(grads, [], &mut |s: &mut [T], _, []| {
         if (start..start + s.len()).contains(&p) {

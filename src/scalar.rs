@@ -85,12 +85,25 @@ pub unsafe trait Pod: Zeroable {}
 macro_rules! pod {
     ($($t:ty),*) => { $(unsafe impl Pod for $t {})* };
 }
-pod!(f32, f64, u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, ());
+pod!(
+    f32,
+    f64,
+    u8,
+    u16,
+    u32,
+    u64,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    isize,
+    ()
+);
 // SAFETY: arrays of `Pod` elements.
 unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
 // SAFETY: zero-sized.
 unsafe impl<T: ?Sized> Pod for core::marker::PhantomData<T> {}
-
 
 /// A tensor element that is not itself an array: numbers and `bool`. Lets nested array literals
 /// convert to tensors of the right rank ([`tensor`](crate::tensor())).

@@ -77,7 +77,6 @@ pub struct Tanh;
 #[shaped(crate = crate)]
 pub struct Softmax;
 
-
 /// `dx = dy ⊙ f'(v)` for a derivative given as a function of `v` (the input or the cached output).
 fn chain_rule<T: Copy, S: Shape>(
     v: &Tensor<T, S>,

@@ -161,11 +161,21 @@ where
     /// Flat index (within its `H × W` plane) of each output's maximum.
     type Cache = Tensor<u32, (B, C, PoolOut<H, K, S>, PoolOut<W, K, S>)>;
 
-    fn forward(&mut self, x: &Tensor<T, (B, C, H, W)>, _: Ctx, cache: &mut Self::Cache, y: &mut Self::Output) {
+    fn forward(
+        &mut self,
+        x: &Tensor<T, (B, C, H, W)>,
+        _: Ctx,
+        cache: &mut Self::Cache,
+        y: &mut Self::Output,
+    ) {
         let g = geom::<B, C, H, W, K, S>();
-        max_pool(g, x.as_slice(), y.as_mut_slice(), Some(cache.as_mut_slice()));
+        max_pool(
+            g,
+            x.as_slice(),
+            y.as_mut_slice(),
+            Some(cache.as_mut_slice()),
+        );
     }
-
 
     fn backward(
         &self,

@@ -4,9 +4,7 @@
 
 use shaped::init::Scheme;
 use shaped::mem;
-use shaped::nn::{
-    BatchNorm2d, Ctx, Dropout, Grads, Kind, Loss, Name, SoftmaxCrossEntropy, Values,
-};
+use shaped::nn::{BatchNorm2d, Ctx, Dropout, Grads, Kind, Loss, Name, SoftmaxCrossEntropy, Values};
 use shaped::optim::{Adam, Optimizer};
 use shaped::prelude::*;
 use shaped::rand::Rng;
@@ -92,8 +90,14 @@ fn freezing_the_features_shrinks_gradients_and_adam_state_to_the_head() {
     type Tuned = (Frozen<Features>, Head);
     type X = Tensor4<f32, U32, U1, U28, U28>;
     assert_eq!(size_of::<Grads<Tuned>>(), size_of::<Grads<Head>>());
-    assert_eq!(<Tuned as Params<f32>>::PARAMS, <Head as Params<f32>>::PARAMS);
-    assert_eq!(<Tuned as Params<f32>>::STORED, <LeNet as Params<f32>>::STORED);
+    assert_eq!(
+        <Tuned as Params<f32>>::PARAMS,
+        <Head as Params<f32>>::PARAMS
+    );
+    assert_eq!(
+        <Tuned as Params<f32>>::STORED,
+        <LeNet as Params<f32>>::STORED
+    );
     let full = mem::train_bytes::<f32, LeNet, X, Adam<f32, Grads<LeNet>>>();
     let tuned = mem::train_bytes::<f32, Tuned, X, Adam<f32, Grads<Tuned>>>();
     // Gradients plus two Adam moments: three copies of the features' parameters saved.
@@ -135,13 +139,21 @@ fn a_frozen_layer_passes_dx_to_the_trainable_layer_below() {
     let m = small();
     let mut frozen_top = (m.0, m.1, Frozen(m.2));
     let (g_frozen, dx_frozen) = backward_of(&mut frozen_top, &x);
-    assert_eq!(g_frozen.0.weight, g_plain.0.weight, "the layer below still learns");
+    assert_eq!(
+        g_frozen.0.weight, g_plain.0.weight,
+        "the layer below still learns"
+    );
     assert_eq!(g_frozen.0.bias, g_plain.0.bias);
-    assert_eq!(size_of_val(&g_frozen.2), 0, "no gradient storage for the frozen layer");
+    assert_eq!(
+        size_of_val(&g_frozen.2),
+        0,
+        "no gradient storage for the frozen layer"
+    );
     assert_eq!(dx_frozen, dx_plain);
     // An optimizer step leaves the frozen layer exactly as it was.
     let before = frozen_top.2.0.weight.clone();
-    let mut adam = Adam::<f64, Grads<(Linear<f64, U3, U4>, Tanh, Frozen<Linear<f64, U4, U2>>)>>::zeroed();
+    let mut adam =
+        Adam::<f64, Grads<(Linear<f64, U3, U4>, Tanh, Frozen<Linear<f64, U4, U2>>)>>::zeroed();
     adam.step(&mut frozen_top, &g_frozen);
     assert_eq!(frozen_top.2.0.weight, before);
     assert_ne!(frozen_top.0.weight, small().0.weight);
@@ -149,9 +161,14 @@ fn a_frozen_layer_passes_dx_to_the_trainable_layer_below() {
 
 #[test]
 fn frozen_parameters_keep_their_names_with_kind_frozen() {
-    let m = (Frozen(Linear::<f32, U2, U3>::zeros()), Linear::<f32, U3, U1>::zeros());
+    let m = (
+        Frozen(Linear::<f32, U2, U3>::zeros()),
+        Linear::<f32, U3, U1>::zeros(),
+    );
     let mut seen = Vec::new();
-    m.visit(&Name::ROOT, &mut |e| seen.push((e.name.to_string(), e.kind, e.dims.to_vec())));
+    m.visit(&Name::ROOT, &mut |e| {
+        seen.push((e.name.to_string(), e.kind, e.dims.to_vec()))
+    });
     assert_eq!(
         seen,
         [
@@ -165,7 +182,10 @@ fn frozen_parameters_keep_their_names_with_kind_frozen() {
 
 #[test]
 fn nested_models_are_named_like_pytorch_sequentials() {
-    type M = ((Conv2d<f32, U1, U2, U3>, BatchNorm2d<f32, U2>, ReLU), Linear<f32, U8, U2>);
+    type M = (
+        (Conv2d<f32, U1, U2, U3>, BatchNorm2d<f32, U2>, ReLU),
+        Linear<f32, U8, U2>,
+    );
     let m = M::zeroed();
     let mut names = Vec::new();
     m.visit(&Name::ROOT, &mut |e| {
@@ -210,7 +230,11 @@ fn state_is_never_touched_by_optimizers_or_clipping() {
     let labels = tensor([0usize, 1, 1, 0]);
     SoftmaxCrossEntropy.loss_and_grad(&y, &labels, &mut dy);
     m.backward(&x, &mut cache, &dy, None, Some(&mut grads));
-    let stats = (m.1.running_mean.clone(), m.1.running_var.clone(), m.1.num_batches_tracked);
+    let stats = (
+        m.1.running_mean.clone(),
+        m.1.running_var.clone(),
+        m.1.num_batches_tracked,
+    );
     assert_eq!(stats.2, 1, "one training forward counted");
     shaped::optim::clip_grad_norm(&mut grads, 1e-3);
     let mut adam = Adam::<f64, Grads<M>>::zeroed().lr(0.1).weight_decay(0.5);

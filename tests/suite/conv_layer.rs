@@ -112,7 +112,10 @@ fn first_layer_skips_dx_and_accumulates_grads() {
     let mut work = shaped::boxed_zeroed::<<L as Train<X>>::Cache>();
     let mut y = shaped::boxed_zeroed::<Tensor4<f64, U2, U3, U5, U4>>();
     conv.forward(&x, Ctx::train(0), &mut work, &mut y);
-    let (mut g1, mut g2) = (shaped::boxed_zeroed::<Grads<L>>(), shaped::boxed_zeroed::<Grads<L>>());
+    let (mut g1, mut g2) = (
+        shaped::boxed_zeroed::<Grads<L>>(),
+        shaped::boxed_zeroed::<Grads<L>>(),
+    );
     let mut dx = shaped::boxed_zeroed::<X>();
     conv.backward(&x, &mut work, &y, Some(&mut dx), Some(&mut g1));
     conv.backward(&x, &mut work, &y, None, Some(&mut g2));
@@ -121,7 +124,10 @@ fn first_layer_skips_dx_and_accumulates_grads() {
     // Without gradients (a frozen layer), only dX is written.
     let mut dx2 = shaped::boxed_zeroed::<X>();
     conv.backward(&x, &mut work, &y, Some(&mut dx2), None);
-    assert_eq!(dx, dx2, "dX does not depend on whether gradients are wanted");
+    assert_eq!(
+        dx, dx2,
+        "dX does not depend on whether gradients are wanted"
+    );
     for (a, b) in g1.weight.iter().zip(g2.weight.iter()) {
         assert!((2.0 * a - b).abs() < 1e-12, "gradients accumulate");
     }

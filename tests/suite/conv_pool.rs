@@ -38,7 +38,13 @@ fn max_pool_ties_go_to_the_first_maximum() {
     let mut pool = MaxPool2d::<U2>::new();
     pool.forward(&x, Ctx::train(0), &mut work, &mut y);
     let mut dx = Tensor4::<f64, U1, U1, U2, U4>::zeros();
-    pool.backward(&x, &mut work, &tensor([[[[10., 20.]]]]), Some(&mut dx), None);
+    pool.backward(
+        &x,
+        &mut work,
+        &tensor([[[[10., 20.]]]]),
+        Some(&mut dx),
+        None,
+    );
     // First window: maxima at (0,1), (1,0), (1,1) -> (0,1). Second: all 2 -> (0,2).
     assert_eq!(dx, tensor([[[[0., 10., 20., 0.], [0., 0., 0., 0.]]]]));
 }

@@ -237,7 +237,8 @@ impl Train<Tensor2<f64, U3, U2>> for DoubledGrad {
         dx: Option<&mut Tensor2<f64, U3, U2>>,
         mut g: Option<&mut DoubledGradGrads>,
     ) {
-        self.0.backward(x, w, dy, dx, g.as_deref_mut().map(|g| &mut g.0));
+        self.0
+            .backward(x, w, dy, dx, g.as_deref_mut().map(|g| &mut g.0));
         if let Some(g) = g {
             g.0.weight.map_inplace(|v| 2.0 * v);
         }
@@ -263,7 +264,8 @@ fn linear_gradients_by_hand_and_accumulation() {
     let mut l = Linear::<f64, U2, U2>::zeros();
     l.init(Scheme::XavierUniform, &mut Rng::new(35));
     let x: Tensor2<f64, U3, U2> = uniform(36, -1.0, 1.0);
-    let (mut y, mut g): (_, LinearGrads<f64, U2, U2>) = (Tensor2::<f64, U3, U2>::zeros(), Zeroable::zeroed());
+    let (mut y, mut g): (_, LinearGrads<f64, U2, U2>) =
+        (Tensor2::<f64, U3, U2>::zeros(), Zeroable::zeroed());
     l.forward(&x, Ctx::train(0), &mut (), &mut y);
     l.backward(&x, &mut (), &Tensor::ones(), None, Some(&mut g));
     // dW = Xᵀ·1: column sums of x, the same for both output columns.

@@ -14,6 +14,7 @@ mod gradcheck_layers;
 mod gradcheck_losses;
 mod init;
 mod kernel;
+mod multitask;
 mod nn_activation;
 mod nn_loss;
 mod nn_network;

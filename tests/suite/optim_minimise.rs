@@ -149,9 +149,7 @@ fn sgd_decay_alone_shrinks_geometrically() {
 fn adamw_decay_is_decoupled_from_the_moments() {
     // Zero gradients: AdamW only shrinks, p·(1 − lr·wd) per step, and its moments stay zero.
     let (mut model, grads) = ones_and_zero_grads();
-    let mut opt = Adam::<f64, G>::zeroed()
-        .lr(0.1)
-        .decoupled_weight_decay(0.2);
+    let mut opt = Adam::<f64, G>::zeroed().lr(0.1).decoupled_weight_decay(0.2);
     for _ in 0..10 {
         opt.step(&mut model, &grads);
     }

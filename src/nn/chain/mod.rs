@@ -51,7 +51,11 @@ impl<U> Slots<U> {
     #[inline(always)]
     const fn offset<A>(slot: usize) -> usize {
         const { assert!(size_of::<A>() <= size_of::<U>() && align_of::<A>() <= align_of::<U>()) };
-        if slot % 2 == 0 { 0 } else { size_of::<U>() - size_of::<A>() }
+        if slot % 2 == 0 {
+            0
+        } else {
+            size_of::<U>() - size_of::<A>()
+        }
     }
 
     /// The `A` in `slot`.
@@ -60,14 +64,28 @@ impl<U> Slots<U> {
         // SAFETY: the offset keeps `A` inside the buffer (asserted in `offset`) and aligned (the
         // buffer's size is a multiple of its alignment, which `A`'s divides, and so is `A`'s
         // size); the bytes are initialised and every bit pattern is a valid `A` (`Pod`).
-        unsafe { &*self.0.as_ptr().cast::<u8>().add(Self::offset::<A>(slot)).cast::<A>() }
+        unsafe {
+            &*self
+                .0
+                .as_ptr()
+                .cast::<u8>()
+                .add(Self::offset::<A>(slot))
+                .cast::<A>()
+        }
     }
 
     /// The `A` in `slot`, mutably.
     #[inline(always)]
     pub fn at_mut<A: Pod>(&mut self, slot: usize) -> &mut A {
         // SAFETY: as in `at`; the borrow of `self` is exclusive.
-        unsafe { &mut *self.0.as_mut_ptr().cast::<u8>().add(Self::offset::<A>(slot)).cast::<A>() }
+        unsafe {
+            &mut *self
+                .0
+                .as_mut_ptr()
+                .cast::<u8>()
+                .add(Self::offset::<A>(slot))
+                .cast::<A>()
+        }
     }
 
     /// The `A` in `slot` and, mutably, the `B` in the other slot.
