@@ -64,16 +64,24 @@ pub const MOMENTUM: f64 = 0.1;
 pub const EPS: f64 = 1e-5;
 
 /// Batch normalisation of `F` features on batches `(B, F)` (see the [module docs](self)).
+#[derive(crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
+#[params(init = Self::init_stats)]
 pub struct BatchNorm1d<T, F: Dim> {
     /// γ, the scale per feature (trainable, initially 1).
+    #[param]
     pub weight: Tensor<T, (F,)>,
     /// β, the shift per feature (trainable, initially 0).
+    #[param]
     pub bias: Tensor<T, (F,)>,
     /// Running mean (state, initially 0).
+    #[state]
     pub running_mean: Tensor<T, (F,)>,
     /// Running unbiased variance (state, initially 1).
+    #[state]
     pub running_var: Tensor<T, (F,)>,
     /// Training forward passes so far (state).
+    #[state]
     pub num_batches_tracked: i64,
 }
 
@@ -95,31 +103,26 @@ pub struct BatchNorm1d<T, F: Dim> {
 /// let y = bn.apply(&x); // evaluation: running statistics
 /// assert!((y[[0, 0, 0, 0]] + 0.3 / (bn.running_var[[0]] + 1e-5).sqrt()).abs() < 1e-12);
 /// ```
+#[derive(crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
+#[params(init = Self::init_stats)]
 pub struct BatchNorm2d<T, C: Dim> {
     /// γ, the scale per channel (trainable, initially 1).
+    #[param]
     pub weight: Tensor<T, (C,)>,
     /// β, the shift per channel (trainable, initially 0).
+    #[param]
     pub bias: Tensor<T, (C,)>,
     /// Running mean (state, initially 0).
+    #[state]
     pub running_mean: Tensor<T, (C,)>,
     /// Running unbiased variance (state, initially 1).
+    #[state]
     pub running_var: Tensor<T, (C,)>,
     /// Training forward passes so far (state).
+    #[state]
     pub num_batches_tracked: i64,
 }
-
-/// Gradients of a [`BatchNorm1d`] or [`BatchNorm2d`] layer: one tensor per trainable parameter.
-pub struct BatchNormGrads<T, C: Dim> {
-    /// `∂L/∂γ`.
-    pub weight: Tensor<T, (C,)>,
-    /// `∂L/∂β`.
-    pub bias: Tensor<T, (C,)>,
-}
-
-// SAFETY: two zeroable tensors.
-unsafe impl<T: Zeroable, C: Dim> Zeroable for BatchNormGrads<T, C> {}
-
-crate::nn::params::tensors!(impl[T: Zeroable, C: Dim] Tensors<T> for BatchNormGrads<T, C> { weight, bias });
 
 /// What a BatchNorm forward pass keeps for backward: the mean and `1/√(σ² + ε)` it normalised
 /// with, per channel, and whether they were batch statistics. `x̂` is recomputed from the input,
@@ -137,9 +140,6 @@ unsafe impl<T: Zeroable, C: Dim> Zeroable for BatchNormCache<T, C> {}
 /// `Params` and initialisation.
 macro_rules! batchnorm_common {
     ($ty:ident, $name:literal) => {
-        // SAFETY: zeroable tensors and an `i64`.
-        unsafe impl<T: Zeroable, C: Dim> Zeroable for $ty<T, C> {}
-
         impl<T: Scalar, C: Dim> $ty<T, C> {
             /// A layer in PyTorch's initial state: γ = 1, β = 0, running mean 0, running
             /// variance 1, count 0.
@@ -196,23 +196,6 @@ macro_rules! batchnorm_common {
                     .field("running_var", &self.running_var)
                     .field("num_batches_tracked", &self.num_batches_tracked)
                     .finish()
-            }
-        }
-
-        impl<T: Zeroable, C: Dim> Module for $ty<T, C> {
-            type Grads = BatchNormGrads<T, C>;
-            const TRAINABLE: bool = true;
-        }
-
-        crate::nn::params::tensor_params! {
-            impl[T: Scalar, C: Dim] Params<T> for $ty<T, C>;
-            init = $ty::init_stats;
-            fields {
-                trainable weight,
-                trainable bias,
-                state running_mean,
-                state running_var,
-                state num_batches_tracked,
             }
         }
 
@@ -276,7 +259,7 @@ macro_rules! batchnorm_common {
                 cache: &BatchNormCache<T, C>,
                 dy: &[T],
                 dx: Option<&mut [T]>,
-                grads: Option<&mut BatchNormGrads<T, C>>,
+                grads: Option<&mut <Self as Module>::Grads>,
             ) {
                 let grads = grads.map(|g| (g.weight.as_mut_slice(), g.bias.as_mut_slice()));
                 backward(
@@ -333,7 +316,7 @@ where
         cache: &mut Self::Cache,
         dy: &Tensor<T, (B, F)>,
         dx: Option<&mut Tensor<T, (B, F2)>>,
-        grads: Option<&mut BatchNormGrads<T, F>>,
+        grads: Option<&mut Self::Grads>,
     ) {
         let l = Layout::new::<B, F>(1);
         let dx = dx.map(|d| d.as_mut_slice());
@@ -379,7 +362,7 @@ where
         cache: &mut Self::Cache,
         dy: &Tensor<T, (B, C, H, W)>,
         dx: Option<&mut Tensor<T, (B, C2, H, W)>>,
-        grads: Option<&mut BatchNormGrads<T, C>>,
+        grads: Option<&mut Self::Grads>,
     ) {
         let l = Layout::new::<B, C>(H::USIZE * W::USIZE);
         let dx = dx.map(|d| d.as_mut_slice());

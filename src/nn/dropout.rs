@@ -31,7 +31,6 @@
 //! assert!(Dropout::new(1.0).is_err());
 //! ```
 
-use crate::nn::params::stateless;
 use crate::nn::{Ctx, Infer, Train};
 use crate::rand::Rng;
 use crate::scalar::{Real, Scalar, Zeroable};
@@ -42,15 +41,13 @@ use crate::tensor::Tensor;
 /// [module docs](self)).
 ///
 /// NaN propagates: a dropped value is multiplied by 0, so NaN stays NaN (as in PyTorch).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct Dropout {
+    /// The drop probability: configuration, not a parameter (zero: the identity).
+    #[skip]
     p: f64,
 }
-
-// SAFETY: an `f64` (zero is `p = 0`, the identity).
-unsafe impl Zeroable for Dropout {}
-
-stateless!(impl[] Dropout);
 
 /// A dropout probability outside `[0, 1)` (or NaN).
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -32,7 +32,7 @@ pub mod pool;
 pub mod weights;
 
 pub use activation::*;
-pub use batchnorm::{BatchNorm1d, BatchNorm2d, BatchNormCache, BatchNormGrads};
+pub use batchnorm::{BatchNorm1d, BatchNorm1dGrads, BatchNorm2d, BatchNorm2dGrads, BatchNormCache};
 pub use conv::*;
 pub use dropout::{Dropout, DropoutCache, DropoutError};
 pub use flatten::*;
