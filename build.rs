@@ -125,9 +125,15 @@ const RULES: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "PoolWindowFits",
-        "Pooling: the window must fit in the input (`n >= f`).",
+        "Pooling: the window must fit in the (padded) input (`n + 2p >= k`).",
         "shape error (pool window larger than input): the input has {G}, the window needs {E}",
         "the pooling window must fit inside the input",
+    ),
+    (
+        "PoolPaddingFits",
+        "Pooling: the padding may be at most half the window (`2p <= k`), so every window holds an input value.",
+        "shape error (pool padding more than half the window): twice the padding is {G}, the window is {E}",
+        "pooling padding must be at most half the window",
     ),
     (
         "ConvInputChannels",

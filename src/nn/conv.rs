@@ -10,56 +10,68 @@ use self::im2col::{Geom, col2im, im2col, im2row, pad, unpad};
 use crate::kernel::Gemm;
 use crate::nn::{Ctx, Infer, Module, Train};
 use crate::scalar::{Scalar, Zeroable};
-use crate::shape::{ConvDim, ConvOut, Dim, DimEq, SamePad, Shape, rules};
+use crate::shape::{ConvDim, ConvOut, Dim, DimEq, Pair, SamePad, Shape, rules};
 use crate::tensor::Tensor;
 
 /// 2-D convolution (cross-correlation, as in every deep-learning library): `C` input channels,
-/// `F` filters of `K × K`, stride `S`, zero padding `P` on every side.
+/// `F` filters of `KH × KW`, stride `(SH, SW)`, zero padding `PH` above and below, `PW` left and
+/// right.
 ///
-/// Maps batches `(B, C, H, W)` to `(B, F, OH, OW)` with `OH = ⌊(H + 2P − K)/S⌋ + 1`
-/// ([`ConvOut`]), likewise `OW`; `H` and `W` may differ. Each output
-/// `y[b][f][oy][ox] = bias[f] + Σ_{c,ky,kx} weight[f][c][ky][kx] · x[b][c][oy·S+ky−P][ox·S+kx−P]`.
+/// Kernel `K`, stride `S` and padding `P` are each a [`Pair`]: one dim for both axes
+/// (`Conv2d<T, C, F, U5>` is 5×5, stride 1, no padding) or an `(H, W)` pair, as PyTorch's
+/// `kernel_size=(3, 5)`: `Conv2d<T, C, F, (U3, U5), (U2, U1), (U1, U2)>`.
 ///
-/// Weights are `(F, C, K, K)` (PyTorch's layout, so exported weights load as is), bias `(F,)`.
-/// Parameters: `F·C·K·K + F`, a compile-time constant.
+/// Maps batches `(B, C, H, W)` to `(B, F, OH, OW)` with `OH = ⌊(H + 2PH − KH)/SH⌋ + 1`
+/// ([`ConvOut`]), likewise `OW`. Each output `y[b][f][oy][ox] = bias[f] +
+/// Σ_{c,ky,kx} weight[f][c][ky][kx] · x[b][c][oy·SH+ky−PH][ox·SW+kx−PW]`.
+///
+/// Weights are `(F, C, KH, KW)` (PyTorch's layout, so exported weights load as is), bias `(F,)`.
+/// Parameters: `F·C·KH·KW + F`, a compile-time constant.
 ///
 /// ```
 /// use shaped::prelude::*;
-/// use shaped::nn::{Conv2d, Layer, Params};
+/// use shaped::nn::{Conv2d, Infer, Params};
 /// // 3 channels, 6 filters of 5×5: 6·3·5·5 + 6 = 456 parameters.
 /// type Conv = Conv2d<f32, U3, U6, U5>;
 /// assert_eq!(<Conv as Params<f32>>::PARAMS, 456);
 /// let conv = shaped::boxed_zeroed::<Conv>();
 /// let x = shaped::boxed_zeroed::<Tensor4<f32, U2, U3, U32, U32>>();
-/// let mut work = shaped::boxed_zeroed::<<Conv as Layer<Tensor4<f32, U2, U3, U32, U32>>>::Work>();
-/// let mut y = shaped::boxed_zeroed::<Tensor4<f32, U2, U6, U28, U28>>(); // 32 − 5 + 1 = 28
-/// conv.forward(&x, &mut work, &mut y);
+/// let y: Box<Tensor4<f32, U2, U6, U28, U28>> = conv.infer_boxed(&x); // 32 − 5 + 1 = 28
+/// assert!(y.iter().all(|&v| v == 0.0));
+///
+/// // 3×5 filters, stride (2, 1), padding (1, 2): a 7×9 input gives (7+2−3)/2+1 × (9+4−5)/1+1.
+/// type Rect = Conv2d<f32, U3, U6, (U3, U5), (U2, U1), (U1, U2)>;
+/// assert_eq!(<Rect as Params<f32>>::PARAMS, 6 * 3 * 3 * 5 + 6);
+/// let x = shaped::boxed_zeroed::<Tensor4<f32, U1, U3, U7, U9>>();
+/// let y: Box<Tensor4<f32, U1, U6, U4, U9>> = shaped::boxed_zeroed::<Rect>().infer_boxed(&x);
+/// # let _ = y;
 /// ```
-pub struct Conv2d<T, C: Dim, F: Dim, K: Dim, S: Dim = U1, P: Dim = U0> {
-    /// Filters, `(F, C, K, K)`: `weight[f][c][ky][kx]`.
-    pub weight: Tensor<T, (F, C, K, K)>,
+pub struct Conv2d<T, C: Dim, F: Dim, K: Pair, S: Pair = U1, P: Pair = U0> {
+    /// Filters, `(F, C, KH, KW)`: `weight[f][c][ky][kx]`.
+    pub weight: Tensor<T, (F, C, K::H, K::W)>,
     /// One bias per filter.
     pub bias: Tensor<T, (F,)>,
     _geometry: PhantomData<(S, P)>,
 }
 
-/// A stride-1 convolution that keeps `H × W` (odd `K`): padding `(K − 1)/2`.
+/// A stride-1 convolution that keeps `H × W` (odd square `K`): padding `(K − 1)/2`. For a
+/// non-square kernel spell the padding out: `Conv2d<T, C, F, (U3, U5), U1, (U1, U2)>`.
 pub type Conv2dSame<T, C, F, K> = Conv2d<T, C, F, K, U1, SamePad<K>>;
 
 // SAFETY: two zeroable tensors and a zero-sized marker.
-unsafe impl<T: Zeroable, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Zeroable
+unsafe impl<T: Zeroable, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Zeroable
     for Conv2d<T, C, F, K, S, P>
 {
 }
 
-impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Conv2d<T, C, F, K, S, P> {
+impl<T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Conv2d<T, C, F, K, S, P> {
     /// A layer with all parameters zero (initialise with [`Params::init`] before training).
     pub fn zeros() -> Self {
         Zeroable::zeroed()
     }
 }
 
-impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Clone for Conv2d<T, C, F, K, S, P> {
+impl<T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Clone for Conv2d<T, C, F, K, S, P> {
     fn clone(&self) -> Self {
         Conv2d {
             weight: self.weight.clone(),
@@ -69,54 +81,57 @@ impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Clone for Conv2d<T, C, F
     }
 }
 
-impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> core::fmt::Debug
+impl<T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> core::fmt::Debug
     for Conv2d<T, C, F, K, S, P>
 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Conv2d")
-            .field("stride", &S::USIZE)
-            .field("padding", &P::USIZE)
+            .field("kernel", &(K::H::USIZE, K::W::USIZE))
+            .field("stride", &(S::H::USIZE, S::W::USIZE))
+            .field("padding", &(P::H::USIZE, P::W::USIZE))
             .field("weight", &self.weight)
             .field("bias", &self.bias)
             .finish()
     }
 }
 
-/// The workspace of a [`Conv2d`]: the column matrix of one sample, `(C·K·K, OH·OW)` (see the
+/// The workspace of a [`Conv2d`]: the column matrix of one sample, `(C·KH·KW, OH·OW)` (see the
 /// `im2col` notes), reused for every sample and for `dX` in backward, and a zero-padded copy of one
 /// sample, `(C, HP, WP)`. Its size follows from the types, so it lives in static memory or one
 /// zeroed allocation.
-pub struct ConvWork<T, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> {
-    cols: Cols<T, C, K, OH, OW>,
+pub struct ConvWork<T, C: Dim, KH: Dim, KW: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> {
+    cols: Cols<T, C, KH, KW, OH, OW>,
     padded: Tensor<T, (C, HP, WP)>,
 }
 
-/// `C` blocks of `(K, K, OH, OW)`: the rows of the column matrix, grouped by input channel.
-type Cols<T, C, K, OH, OW> = generic_array::GenericArray<Tensor<T, (K, K, OH, OW)>, C>;
+/// `C` blocks of `(KH, KW, OH, OW)`: the rows of the column matrix, grouped by input channel.
+type Cols<T, C, KH, KW, OH, OW> = generic_array::GenericArray<Tensor<T, (KH, KW, OH, OW)>, C>;
 
 // SAFETY: zeroable tensors.
-unsafe impl<T: Zeroable, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> Zeroable
-    for ConvWork<T, C, K, OH, OW, HP, WP>
+unsafe impl<T: Zeroable, C: Dim, KH: Dim, KW: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> Zeroable
+    for ConvWork<T, C, KH, KW, OH, OW, HP, WP>
 {
 }
 // SAFETY: tensors of one `Pod` element type: no padding, every bit pattern valid.
-unsafe impl<T: crate::scalar::Pod, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim>
-    crate::scalar::Pod for ConvWork<T, C, K, OH, OW, HP, WP>
+unsafe impl<T: crate::scalar::Pod, C: Dim, KH: Dim, KW: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim>
+    crate::scalar::Pod for ConvWork<T, C, KH, KW, OH, OW, HP, WP>
 {
 }
 
-impl<T, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> ConvWork<T, C, K, OH, OW, HP, WP> {
-    /// The padded sample and the column matrix (one row-major slice of `C·K·K·OH·OW` values).
+impl<T, C: Dim, KH: Dim, KW: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim>
+    ConvWork<T, C, KH, KW, OH, OW, HP, WP>
+{
+    /// The padded sample and the column matrix (one row-major slice of `C·KH·KW·OH·OW` values).
     #[inline(always)]
     fn parts(&mut self) -> (&mut [T], &mut [T]) {
-        let len = C::USIZE * <(K, K, OH, OW)>::NUMEL;
+        let len = C::USIZE * <(KH, KW, OH, OW)>::NUMEL;
         const {
             assert!(
-                size_of::<Cols<T, C, K, OH, OW>>()
-                    == C::USIZE * <(K, K, OH, OW)>::NUMEL * size_of::<T>()
+                size_of::<Cols<T, C, KH, KW, OH, OW>>()
+                    == C::USIZE * <(KH, KW, OH, OW)>::NUMEL * size_of::<T>()
             )
         };
-        // SAFETY: `C` tensors of `K·K·OH·OW` values each, contiguous (generic arrays and tensors
+        // SAFETY: `C` tensors of `KH·KW·OH·OW` values each, contiguous (generic arrays and tensors
         // have the layout of plain arrays), so the field is `len` contiguous `T`s.
         let cols =
             unsafe { core::slice::from_raw_parts_mut(self.cols.as_mut_ptr().cast::<T>(), len) };
@@ -128,12 +143,18 @@ impl<T, C: Dim, K: Dim, OH: Dim, OW: Dim, HP: Dim, WP: Dim> ConvWork<T, C, K, OH
 type WorkOf<T, C, K, S, P, H, W> = ConvWork<
     T,
     C,
-    K,
-    ConvOut<H, K, S, P>,
-    ConvOut<W, K, S, P>,
-    <H as ConvDim<K, S, P>>::Padded,
-    <W as ConvDim<K, S, P>>::Padded,
+    <K as Pair>::H,
+    <K as Pair>::W,
+    OutH<H, K, S, P>,
+    OutW<W, K, S, P>,
+    <H as ConvDim<<K as Pair>::H, <S as Pair>::H, <P as Pair>::H>>::Padded,
+    <W as ConvDim<<K as Pair>::W, <S as Pair>::W, <P as Pair>::W>>::Padded,
 >;
+
+/// The output height: [`ConvOut`] with the height values of the pairs.
+type OutH<H, K, S, P> = ConvOut<H, <K as Pair>::H, <S as Pair>::H, <P as Pair>::H>;
+/// The output width: [`ConvOut`] with the width values of the pairs.
+type OutW<W, K, S, P> = ConvOut<W, <K as Pair>::W, <S as Pair>::W, <P as Pair>::W>;
 
 impl<T, B, C, C2, F, K, S, P, H, W> Infer<Tensor<T, (B, C2, H, W)>> for Conv2d<T, C, F, K, S, P>
 where
@@ -141,14 +162,14 @@ where
     B: Dim,
     C: Dim,
     F: Dim,
-    K: Dim,
-    S: Dim,
-    P: Dim,
+    K: Pair,
+    S: Pair,
+    P: Pair,
     C2: Dim + DimEq<C, rules::ConvInputChannels>,
-    H: ConvDim<K, S, P>,
-    W: ConvDim<K, S, P>,
+    H: ConvDim<K::H, S::H, P::H>,
+    W: ConvDim<K::W, S::W, P::W>,
 {
-    type Output = Tensor<T, (B, F, ConvOut<H, K, S, P>, ConvOut<W, K, S, P>)>;
+    type Output = Tensor<T, (B, F, OutH<H, K, S, P>, OutW<W, K, S, P>)>;
     type Scratch = WorkOf<T, C, K, S, P, H, W>;
 
     fn infer(&self, x: &Tensor<T, (B, C2, H, W)>, work: &mut Self::Scratch, y: &mut Self::Output) {
@@ -172,12 +193,12 @@ where
     B: Dim,
     C: Dim,
     F: Dim,
-    K: Dim,
-    S: Dim,
-    P: Dim,
+    K: Pair,
+    S: Pair,
+    P: Pair,
     C2: Dim + DimEq<C, rules::ConvInputChannels>,
-    H: ConvDim<K, S, P>,
-    W: ConvDim<K, S, P>,
+    H: ConvDim<K::H, S::H, P::H>,
+    W: ConvDim<K::W, S::W, P::W>,
 {
     /// The same buffers as inference: backward recomputes the receptive fields from `x`.
     type Cache = WorkOf<T, C, K, S, P, H, W>;
@@ -224,7 +245,7 @@ where
                 // dcols (Q, N) = Wᵀ · dY_b, then scattered back onto the input pixels.
                 T::gemm(Gemm::nn(q, f, n).ta(), self.weight.as_slice(), dyb, cols);
                 let dxb = dx.outer_mut(b);
-                if g.p == 0 {
+                if !g.is_padded() {
                     dxb.fill(T::zero());
                     col2im(g, cols, dxb);
                 } else {
@@ -240,7 +261,7 @@ where
 /// The sample itself without padding, else its padded copy in `buf`.
 #[inline(always)]
 fn padded_sample<'a, T: Scalar>(g: Geom, x: &'a [T], buf: &'a mut [T]) -> &'a [T] {
-    if g.p == 0 {
+    if !g.is_padded() {
         x
     } else {
         pad(g, x, buf);
@@ -249,52 +270,252 @@ fn padded_sample<'a, T: Scalar>(g: Geom, x: &'a [T], buf: &'a mut [T]) -> &'a [T
 }
 
 #[inline(always)]
-fn geom<C: Dim, K: Dim, S: Dim, P: Dim, H: ConvDim<K, S, P>, W: ConvDim<K, S, P>>() -> Geom {
+fn geom<C, K, S, P, H, W>() -> Geom
+where
+    C: Dim,
+    K: Pair,
+    S: Pair,
+    P: Pair,
+    H: ConvDim<K::H, S::H, P::H>,
+    W: ConvDim<K::W, S::W, P::W>,
+{
     Geom {
         c: C::USIZE,
         h: H::USIZE,
         w: W::USIZE,
-        k: K::USIZE,
-        s: S::USIZE,
-        p: P::USIZE,
-        oh: ConvOut::<H, K, S, P>::USIZE,
-        ow: ConvOut::<W, K, S, P>::USIZE,
+        kh: K::H::USIZE,
+        kw: K::W::USIZE,
+        sh: S::H::USIZE,
+        sw: S::W::USIZE,
+        ph: P::H::USIZE,
+        pw: P::W::USIZE,
+        oh: OutH::<H, K, S, P>::USIZE,
+        ow: OutW::<W, K, S, P>::USIZE,
     }
 }
 
 /// Gradients of a [`Conv2d`] layer: one tensor per parameter.
-pub struct ConvGrads<T, C: Dim, F: Dim, K: Dim> {
-    /// `∂L/∂W`, `(F, C, K, K)`.
-    pub weight: Tensor<T, (F, C, K, K)>,
+pub struct ConvGrads<T, C: Dim, F: Dim, K: Pair> {
+    /// `∂L/∂W`, `(F, C, KH, KW)`.
+    pub weight: Tensor<T, (F, C, K::H, K::W)>,
     /// `∂L/∂b`.
     pub bias: Tensor<T, (F,)>,
 }
 
 // SAFETY: two zeroable tensors.
-unsafe impl<T: Zeroable, C: Dim, F: Dim, K: Dim> Zeroable for ConvGrads<T, C, F, K> {}
+unsafe impl<T: Zeroable, C: Dim, F: Dim, K: Pair> Zeroable for ConvGrads<T, C, F, K> {}
 
-crate::nn::params::tensors!(impl[T: Zeroable, C: Dim, F: Dim, K: Dim] Tensors<T> for ConvGrads<T, C, F, K> { weight, bias });
+crate::nn::params::tensors!(impl[T: Zeroable, C: Dim, F: Dim, K: Pair] Tensors<T> for ConvGrads<T, C, F, K> { weight, bias });
 
-impl<T: Zeroable, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Module for Conv2d<T, C, F, K, S, P> {
+impl<T: Zeroable, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Module for Conv2d<T, C, F, K, S, P> {
     type Grads = ConvGrads<T, C, F, K>;
     const TRAINABLE: bool = true;
 }
 
 crate::nn::params::tensor_params! {
-    impl[T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim] Params<T> for Conv2d<T, C, F, K, S, P>;
+    impl[T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair] Params<T> for Conv2d<T, C, F, K, S, P>;
     init = Conv2d::init_weights;
     fields { trainable weight, trainable bias }
 }
 
-impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Conv2d<T, C, F, K, S, P> {
-    /// Weights by `scheme` with `fan_in = C·K·K`, `fan_out = F·K·K`; biases zero.
+impl<T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Conv2d<T, C, F, K, S, P> {
+    /// Weights by `scheme` with `fan_in = C·KH·KW`, `fan_out = F·KH·KW` (PyTorch's fans); biases
+    /// zero.
     fn init_weights(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng)
     where
         T: crate::Real,
     {
-        let kk = K::USIZE * K::USIZE;
+        let kk = K::H::USIZE * K::W::USIZE;
         let (fan_in, fan_out) = (C::USIZE * kk, F::USIZE * kk);
         crate::init::fill_weights(self.weight.as_mut_slice(), fan_in, fan_out, scheme, rng);
         self.bias.fill(T::zero());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::any::TypeId;
+
+    use typenum::{U0, U1, U2, U3, U4, U5, U6, U7, U8, U9, U28, Unsigned};
+
+    use super::{Conv2d, OutH, OutW};
+    use crate::gradcheck::{self, Config};
+    use crate::nn::{Infer, Name, Params};
+    use crate::rand::Rng;
+    use crate::shape::{ConvDim, ConvOut, Dim, Pair};
+    use crate::tensor::Tensor;
+
+    type Out<B, F, H, W, K, S, P> = Tensor<f64, (B, F, OutH<H, K, S, P>, OutW<W, K, S, P>)>;
+
+    /// A layer with weights and biases uniform in `[−1, 1]`.
+    fn random_conv<C: Dim, F: Dim, K: Pair, S: Pair, P: Pair>(
+        rng: &mut Rng,
+    ) -> Conv2d<f64, C, F, K, S, P> {
+        let mut conv = Conv2d::<f64, C, F, K, S, P>::zeros();
+        conv.weight = Tensor::from_flat_fn(|_| rng.uniform(-1.0, 1.0));
+        conv.bias = Tensor::from_flat_fn(|_| rng.uniform(-1.0, 1.0));
+        conv
+    }
+
+    /// Output element `i` of the convolution, straight from the definition: the sum over the
+    /// window of weight times input, with out-of-range inputs (the padding) skipped.
+    fn direct<B, C, F, H, W, K, S, P>(
+        conv: &Conv2d<f64, C, F, K, S, P>,
+        x: &Tensor<f64, (B, C, H, W)>,
+        i: usize,
+    ) -> f64
+    where
+        B: Dim,
+        C: Dim,
+        F: Dim,
+        K: Pair,
+        S: Pair,
+        P: Pair,
+        H: ConvDim<K::H, S::H, P::H>,
+        W: ConvDim<K::W, S::W, P::W>,
+    {
+        let (c, h, w) = (C::USIZE, H::USIZE, W::USIZE);
+        let (kh, kw) = (K::H::USIZE, K::W::USIZE);
+        let (oh, ow) = (OutH::<H, K, S, P>::USIZE, OutW::<W, K, S, P>::USIZE);
+        let (ox, oy, f, b) = (
+            i % ow,
+            (i / ow) % oh,
+            (i / (ow * oh)) % F::USIZE,
+            i / (ow * oh * F::USIZE),
+        );
+        let (wt, xs) = (conv.weight.as_slice(), x.as_slice());
+        let mut sum = conv.bias.as_slice()[f];
+        for ci in 0..c {
+            for ky in 0..kh {
+                for kx in 0..kw {
+                    let iy = (oy * S::H::USIZE + ky) as isize - P::H::USIZE as isize;
+                    let ix = (ox * S::W::USIZE + kx) as isize - P::W::USIZE as isize;
+                    if iy < 0 || ix < 0 || iy >= h as isize || ix >= w as isize {
+                        continue;
+                    }
+                    let (iy, ix) = (iy as usize, ix as usize);
+                    sum += wt[((f * c + ci) * kh + ky) * kw + kx]
+                        * xs[((b * c + ci) * h + iy) * w + ix];
+                }
+            }
+        }
+        sum
+    }
+
+    /// The layer's forward pass against [`direct`] on random weights and inputs.
+    fn forward_matches_direct<B, C, F, H, W, K, S, P>(seed: u64)
+    where
+        B: Dim,
+        C: Dim,
+        F: Dim,
+        K: Pair,
+        S: Pair,
+        P: Pair,
+        H: ConvDim<K::H, S::H, P::H>,
+        W: ConvDim<K::W, S::W, P::W>,
+    {
+        let mut rng = Rng::new(seed);
+        let conv = random_conv::<C, F, K, S, P>(&mut rng);
+        let x = Tensor::<f64, (B, C, H, W)>::from_flat_fn(|_| rng.uniform(-1.0, 1.0));
+        let y: Out<B, F, H, W, K, S, P> = conv.apply(&x);
+        let want = Out::<B, F, H, W, K, S, P>::from_flat_fn(|i| direct(&conv, &x, i));
+        for (i, (&a, &e)) in y.iter().zip(want.iter()).enumerate() {
+            assert!((a - e).abs() < 1e-12, "output {i}: got {a}, expected {e}");
+        }
+    }
+
+    #[test]
+    fn forward_matches_direct_convolution() {
+        // 3×5 kernel, stride (2, 1), padding (1, 2), 7×9 input: 4×9 output.
+        forward_matches_direct::<U2, U2, U3, U7, U9, (U3, U5), (U2, U1), (U1, U2)>(1);
+        // Square kernel, stride and padding.
+        forward_matches_direct::<U1, U3, U2, U6, U5, U3, U2, U1>(2);
+        // 1×3 kernel, stride (1, 2), padding (0, 1): strided im2col along the width only.
+        forward_matches_direct::<U2, U1, U2, U5, U8, (U1, U3), (U1, U2), (U0, U1)>(3);
+        // 4×2 kernel, stride (3, 2), padding on the height only.
+        forward_matches_direct::<U1, U2, U2, U8, U6, (U4, U2), (U3, U2), (U2, U0)>(4);
+        // The LeNet path: square kernel, stride 1, no padding.
+        forward_matches_direct::<U2, U2, U3, U9, U9, U5, U1, U0>(5);
+    }
+
+    /// Input and parameter gradients against central differences, in `f64`.
+    fn gradients_match<B, C, F, H, W, K, S, P>(seed: u64)
+    where
+        B: Dim,
+        C: Dim,
+        F: Dim,
+        K: Pair,
+        S: Pair,
+        P: Pair,
+        H: ConvDim<K::H, S::H, P::H>,
+        W: ConvDim<K::W, S::W, P::W>,
+    {
+        let mut rng = Rng::new(seed);
+        let mut conv = random_conv::<C, F, K, S, P>(&mut rng);
+        let mut x = Tensor::<f64, (B, C, H, W)>::from_flat_fn(|_| rng.uniform(-1.0, 1.0));
+        let report = gradcheck::check_projected(&mut conv, &mut x, seed + 100, Config::default());
+        assert_eq!(
+            report.input.checked,
+            <(B, C, H, W) as crate::shape::Shape>::NUMEL
+        );
+        assert_eq!(
+            report.params.checked,
+            <Conv2d<f64, C, F, K, S, P> as Params<f64>>::PARAMS
+        );
+        assert!(report.max_rel() < 1e-6, "{report}");
+    }
+
+    #[test]
+    fn gradients_match_central_differences() {
+        // Non-square everything, padded (dX goes through col2im on the padded copy).
+        gradients_match::<U2, U2, U2, U5, U6, (U3, U5), (U2, U1), (U1, U2)>(11);
+        // Strided along the width (strided im2col, im2row and col2im), padded on one axis.
+        gradients_match::<U1, U2, U3, U4, U7, (U2, U3), (U1, U2), (U0, U1)>(12);
+        // No padding: dX written directly.
+        gradients_match::<U2, U1, U2, U5, U4, (U3, U2), U1, U0>(13);
+    }
+
+    #[test]
+    fn output_sizes_per_axis() {
+        assert_eq!(<ConvOut<U28, U5, U1, U2>>::USIZE, 28);
+        assert_eq!(<ConvOut<U7, U3, U2, U1>>::USIZE, 4);
+        assert_eq!(<ConvOut<U9, U5, U1, U2>>::USIZE, 9);
+        assert_eq!(<ConvOut<U8, U4, U3, U2>>::USIZE, 3); // (8 + 4 − 4)/3 + 1
+        type Rect = Conv2d<f64, U2, U3, (U3, U5), (U2, U1), (U1, U2)>;
+        type X = Tensor<f64, (U1, U2, U7, U9)>;
+        assert_eq!(
+            TypeId::of::<<Rect as Infer<X>>::Output>(),
+            TypeId::of::<Tensor<f64, (U1, U3, U4, U9)>>()
+        );
+        type Square = Conv2d<f64, U1, U6, U5, U1, U2>;
+        type Mnist = Tensor<f64, (U2, U1, U28, U28)>;
+        assert_eq!(
+            TypeId::of::<<Square as Infer<Mnist>>::Output>(),
+            TypeId::of::<Tensor<f64, (U2, U6, U28, U28)>>()
+        );
+    }
+
+    #[test]
+    fn weights_are_filters_channels_height_width() {
+        type Rect = Conv2d<f32, U2, U3, (U3, U5), (U2, U1), (U1, U2)>;
+        assert_eq!(<Rect as Params<f32>>::PARAMS, 3 * 2 * 3 * 5 + 3);
+        let conv = Rect::zeros();
+        let mut dims = [&[][..]; 2];
+        let mut n = 0;
+        conv.visit(&Name::ROOT, &mut |e| {
+            dims[n] = e.dims;
+            n += 1;
+        });
+        assert_eq!(n, 2);
+        assert_eq!(dims, [&[3, 2, 3, 5][..], &[3][..]]);
+        #[cfg(feature = "std")]
+        {
+            extern crate std;
+            let debug = std::format!("{conv:?}");
+            assert!(
+                debug.contains("kernel: (3, 5), stride: (2, 1), padding: (1, 2)"),
+                "{debug}"
+            );
+        }
     }
 }

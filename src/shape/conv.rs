@@ -5,6 +5,9 @@
 //! arithmetic in one blanket impl each, so generic code needs a single bound per axis
 //! (`H: ConvDim<K, S, P>`) and names the result with [`ConvOut`] / [`PoolOut`].
 //!
+//! 2-D layers take each of kernel, stride and padding as a [`Pair`]: one dim for both axes (`U3`)
+//! or an `(H, W)` tuple (`(U3, U5)`), and apply the rule to each axis with its own values.
+//!
 //! A window larger than the (padded) input is a readable compile error: the blanket impl compares
 //! with typenum's `IsGreaterOrEqual` and dispatches on the resulting bit; `B1` does the arithmetic,
 //! `B0` goes through [`Verdict`] to the rule's message, e.g.
@@ -18,13 +21,55 @@
 //! assert_eq!(<ConvOut<U28, U5, U1, U2>>::USIZE, 28);
 //! assert_eq!(<ConvOut<U28, U5, U1, SamePad<U5>>>::USIZE, 28);
 //! assert_eq!(<PoolOut<U28, U2, U2>>::USIZE, 14);
+//! assert_eq!(<PoolOut<U5, U3, U2, U1>>::USIZE, 3); // padded by 1: (5 + 2 − 3)/2 + 1
 //! ```
 
 use core::ops::{Add, Div, Mul, Sub};
-use typenum::{B0, B1, Diff, GrEq, IsGreaterOrEqual, Prod, Quot, Sub1, Sum, U0, U1, U2};
+use typenum::{
+    B0, B1, Bit, Diff, GrEq, IsGreaterOrEqual, Prod, Quot, Sub1, Sum, U0, U1, U2, UInt, UTerm,
+    Unsigned,
+};
 
 use super::check::{ToDecimal, Verdict};
 use super::{Dim, rules};
+
+/// A 2-D kernel size, stride or padding: one dim for both axes (`U3`, as PyTorch's
+/// `kernel_size=3`) or one per axis, `(H, W)` (`(U3, U5)`, as `kernel_size=(3, 5)`).
+///
+/// ```
+/// use shaped::prelude::*;
+/// use shaped::shape::Pair;
+/// assert_eq!((<<U3 as Pair>::H>::USIZE, <<U3 as Pair>::W>::USIZE), (3, 3));
+/// assert_eq!((<<(U3, U5) as Pair>::H>::USIZE, <<(U3, U5) as Pair>::W>::USIZE), (3, 5));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a 2-D size: write one dim (`U3`) or a pair of dims (`(U3, U5)`)",
+    label = "kernel, stride and padding are a dim or an (H, W) pair of dims"
+)]
+pub trait Pair {
+    /// The value along the height (rows).
+    type H: Dim;
+    /// The value along the width (columns).
+    type W: Dim;
+}
+
+impl Pair for UTerm {
+    type H = UTerm;
+    type W = UTerm;
+}
+
+impl<U: Unsigned, B: Bit> Pair for UInt<U, B>
+where
+    UInt<U, B>: Dim,
+{
+    type H = Self;
+    type W = Self;
+}
+
+impl<H: Dim, W: Dim> Pair for (H, W) {
+    type H = H;
+    type W = W;
+}
 
 /// An input size `Self` that a convolution window of `K`, stride `S`, padding `P` fits
 /// (`Self + 2P >= K`). `Out` is the output size `⌊(Self + 2P − K) / S⌋ + 1`.
@@ -38,15 +83,16 @@ pub trait ConvDim<K, S, P>: Dim {
 /// Output size of a convolution along one axis: `⌊(N + 2P − K) / S⌋ + 1`.
 pub type ConvOut<N, K, S, P> = <N as ConvDim<K, S, P>>::Out;
 
-/// An input size `Self` that a pooling window of `K` with stride `S` fits (`Self >= K`), no padding.
-/// `Out` is `⌊(Self − K) / S⌋ + 1`.
-pub trait PoolDim<K, S>: Dim {
+/// An input size `Self` that a pooling window of `K` with stride `S` and padding `P` fits
+/// (`Self + 2P >= K`), with at most half a window of padding (`2P <= K`, as PyTorch requires, so
+/// every window holds an input value). `Out` is `⌊(Self + 2P − K) / S⌋ + 1`.
+pub trait PoolDim<K, S, P = U0>: Dim {
     /// The output size along this axis.
     type Out: Dim;
 }
 
-/// Output size of pooling along one axis: `⌊(N − K) / S⌋ + 1`.
-pub type PoolOut<N, K, S> = <N as PoolDim<K, S>>::Out;
+/// Output size of pooling along one axis: `⌊(N + 2P − K) / S⌋ + 1`.
+pub type PoolOut<N, K, S, P = U0> = <N as PoolDim<K, S, P>>::Out;
 
 /// The padding that keeps the size at stride 1 ("same" convolution): `(K − 1) / 2`, for odd `K`.
 pub type SamePad<K> = Quot<Sub1<K>, U2>;
@@ -90,10 +136,14 @@ where
     type Out = <GrEq<Padded<N, P>, K> as Slide<Padded<N, P>, K, S, rules::ConvKernelFits>>::Out;
 }
 
-impl<N: Dim, K, S> PoolDim<K, S> for N
+impl<N: Dim, K, S, P> PoolDim<K, S, P> for N
 where
-    N: IsGreaterOrEqual<K>,
-    GrEq<N, K>: Slide<N, K, S, rules::PoolWindowFits>,
+    P: Mul<U2>,
+    K: IsGreaterOrEqual<Prod<P, U2>>,
+    rules::PoolPaddingFits: Verdict<GrEq<K, Prod<P, U2>>, Prod<P, U2>, K>,
+    N: Add<Prod<P, U2>>,
+    Padded<N, P>: IsGreaterOrEqual<K>,
+    GrEq<Padded<N, P>, K>: Slide<Padded<N, P>, K, S, rules::PoolWindowFits>,
 {
-    type Out = <GrEq<N, K> as Slide<N, K, S, rules::PoolWindowFits>>::Out;
+    type Out = <GrEq<Padded<N, P>, K> as Slide<Padded<N, P>, K, S, rules::PoolWindowFits>>::Out;
 }

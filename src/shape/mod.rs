@@ -16,6 +16,6 @@ pub use check::{
     AxisRules, D, DecimalTable, DimEq, Elementwise, Large, Mask, Report, SameShape, ToDecimal,
     Verdict,
 };
-pub use conv::{ConvDim, ConvOut, PoolDim, PoolOut, SamePad, Slide};
+pub use conv::{ConvDim, ConvOut, Pair, PoolDim, PoolOut, SamePad, Slide};
 pub use dim::{Dim, Prod3, Prod4};
 pub use tuple::{Numel, Shape};
