@@ -4,10 +4,11 @@
 use crate::conv_common::{ConvSizes, fill, gradcheck, naive_conv};
 use shaped::nn::{Conv2d, Conv2dSame, Ctx, Grads};
 use shaped::prelude::*;
+use shaped::shape::Pair;
 use shaped::rand::Rng;
 
 /// Runs `Conv2d<f64, C, F, K, S, P>` on random data of shape `SX` and compares with the reference.
-fn check_forward<C: Dim, F: Dim, K: Dim, S: Dim, P: Dim, SX: Shape, SY: Shape>(z: ConvSizes)
+fn check_forward<C: Dim, F: Dim, K: Pair, S: Pair, P: Pair, SX: Shape, SY: Shape>(z: ConvSizes)
 where
     Conv2d<f64, C, F, K, S, P>: Infer<Tensor<f64, SX>, Output = Tensor<f64, SY>> + Params<f64>,
 {
@@ -75,7 +76,7 @@ fn forward_matches_naive_reference() {
     check_forward::<U1, U2, U3, U2, U3, (U1, U1, U5, U4), _>(sizes(1, 1, 5, 4, 2, 3, 2, 3));
 }
 
-fn check_grads<C: Dim, F: Dim, K: Dim, S: Dim, P: Dim, SX: Shape, SY: Shape>(label: &str)
+fn check_grads<C: Dim, F: Dim, K: Pair, S: Pair, P: Pair, SX: Shape, SY: Shape>(label: &str)
 where
     Conv2d<f64, C, F, K, S, P>: Train<Tensor<f64, SX>, Output = Tensor<f64, SY>> + Params<f64>,
 {
@@ -161,7 +162,7 @@ fn same_padding_keeps_the_size() {
     conv.weight[[0, 0, 1, 1]] = 1.0; // identity kernel
     let x: Tensor4<f64, U1, U1, U2, U3> = tensor([[[[1., 2., 3.], [4., 5., 6.]]]]);
     let mut y = Tensor4::<f64, U1, U1, U2, U3>::zeros();
-    let mut work: shaped::nn::ConvWork<f64, U1, U3, U2, U3, U4, U5> = Zeroable::zeroed();
+    let mut work: shaped::nn::ConvWork<f64, U1, U3, U3, U2, U3, U4, U5> = Zeroable::zeroed();
     conv.infer(&x, &mut work, &mut y);
     assert_eq!(y, x);
 }
