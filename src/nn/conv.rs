@@ -46,23 +46,23 @@ use crate::tensor::Tensor;
 /// let y: Box<Tensor4<f32, U1, U6, U4, U9>> = shaped::boxed_zeroed::<Rect>().infer_boxed(&x);
 /// # let _ = y;
 /// ```
+#[derive(crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
+#[params(init = Self::init_weights, grads = ConvGrads)]
 pub struct Conv2d<T, C: Dim, F: Dim, K: Pair, S: Pair = U1, P: Pair = U0> {
     /// Filters, `(F, C, KH, KW)`: `weight[f][c][ky][kx]`.
+    #[param]
     pub weight: Tensor<T, (F, C, K::H, K::W)>,
     /// One bias per filter.
+    #[param]
     pub bias: Tensor<T, (F,)>,
+    #[skip]
     _geometry: PhantomData<(S, P)>,
 }
 
 /// A stride-1 convolution that keeps `H × W` (odd square `K`): padding `(K − 1)/2`. For a
 /// non-square kernel spell the padding out: `Conv2d<T, C, F, (U3, U5), U1, (U1, U2)>`.
 pub type Conv2dSame<T, C, F, K> = Conv2d<T, C, F, K, U1, SamePad<K>>;
-
-// SAFETY: two zeroable tensors and a zero-sized marker.
-unsafe impl<T: Zeroable, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Zeroable
-    for Conv2d<T, C, F, K, S, P>
-{
-}
 
 impl<T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Conv2d<T, C, F, K, S, P> {
     /// A layer with all parameters zero (initialise with [`Params::init`] before training).
@@ -219,7 +219,7 @@ where
         work: &mut Self::Cache,
         dy: &Self::Output,
         mut dx: Option<&mut Tensor<T, (B, C2, H, W)>>,
-        mut grads: Option<&mut ConvGrads<T, C, F, K>>,
+        mut grads: Option<&mut <Self as Module>::Grads>,
     ) {
         let g = geom::<C, K, S, P, H, W>();
         let (f, q, n) = (F::USIZE, g.rows(), g.pixels());
@@ -292,30 +292,6 @@ where
         oh: OutH::<H, K, S, P>::USIZE,
         ow: OutW::<W, K, S, P>::USIZE,
     }
-}
-
-/// Gradients of a [`Conv2d`] layer: one tensor per parameter.
-pub struct ConvGrads<T, C: Dim, F: Dim, K: Pair> {
-    /// `∂L/∂W`, `(F, C, KH, KW)`.
-    pub weight: Tensor<T, (F, C, K::H, K::W)>,
-    /// `∂L/∂b`.
-    pub bias: Tensor<T, (F,)>,
-}
-
-// SAFETY: two zeroable tensors.
-unsafe impl<T: Zeroable, C: Dim, F: Dim, K: Pair> Zeroable for ConvGrads<T, C, F, K> {}
-
-crate::nn::params::tensors!(impl[T: Zeroable, C: Dim, F: Dim, K: Pair] Tensors<T> for ConvGrads<T, C, F, K> { weight, bias });
-
-impl<T: Zeroable, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Module for Conv2d<T, C, F, K, S, P> {
-    type Grads = ConvGrads<T, C, F, K>;
-    const TRAINABLE: bool = true;
-}
-
-crate::nn::params::tensor_params! {
-    impl[T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair] Params<T> for Conv2d<T, C, F, K, S, P>;
-    init = Conv2d::init_weights;
-    fields { trainable weight, trainable bias }
 }
 
 impl<T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Conv2d<T, C, F, K, S, P> {

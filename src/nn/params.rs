@@ -234,22 +234,6 @@ tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 1
 tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14);
 tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15);
 
-/// `Tensors<T>` for a struct of tensors (a layer's gradients): `tensors!(impl[..] Tensors<T> for
-/// LinearGrads<T, I, O> { weight, bias })`.
-macro_rules! tensors {
-    (impl[$($g:tt)*] Tensors<$T:ty> for $ty:ty { $($field:ident),* $(,)? }) => {
-        impl<$($g)*> $crate::nn::Tensors<$T> for $ty {
-            const LEN: usize = 0 $(+ $crate::nn::params::len_of::<$T, Self, _>(|s: &Self| &s.$field))*;
-            fn visit(&self, f: &mut impl FnMut(&[$T])) {
-                $(f($crate::nn::Param::elems(&self.$field));)*
-            }
-            fn visit_mut(&mut self, f: &mut impl FnMut(&mut [$T])) {
-                $(f($crate::nn::Param::elems_mut(&mut self.$field));)*
-            }
-        }
-    };
-}
-pub(crate) use tensors;
 
 /// A stored tensor of a model: what `#[derive(Params)]` walks for a `#[param]` or `#[state]`
 /// field. Implemented by tensors of the model's type and of `i64`.
@@ -287,35 +271,6 @@ impl<T> Stored<T> for i64 {
     }
 }
 
-/// Layers without stored tensors: `Module` with `Grads = ()` and an empty `Params<T>` for every
-/// `T`. What `#[derive(Params)]` writes for a struct whose fields are all `#[skip]`.
-macro_rules! stateless {
-    ($(impl[$($g:tt)*] $t:ty);* $(;)?) => {$(
-        impl<$($g)*> $crate::nn::Module for $t {
-            type Grads = ();
-            const TRAINABLE: bool = false;
-        }
-        impl<__T, $($g)*> $crate::nn::Params<__T> for $t {
-            const PARAMS: usize = 0;
-            const STORED: usize = 0;
-            fn visit(&self, _: &$crate::nn::Name<'_>, _: &mut impl FnMut($crate::nn::Entry<'_, __T>)) {}
-            fn visit_mut(
-                &mut self,
-                _: &$crate::nn::Name<'_>,
-                _: &mut impl FnMut($crate::nn::EntryMut<'_, __T>),
-            ) {
-            }
-            fn zip_params<const N: usize>(
-                &mut self,
-                _: &(),
-                _: [&mut (); N],
-                _: &mut impl FnMut(&mut [__T], &[__T], [&mut [__T]; N]),
-            ) {
-            }
-        }
-    )*};
-}
-pub(crate) use stateless;
 
 /// A trainable tensor (a `#[param]` field): its elements as one slice. Its gradient has the same
 /// type.
@@ -335,100 +290,4 @@ impl<T: crate::Zeroable, S: crate::shape::Shape> Param<T> for crate::Tensor<T, S
     fn elems_mut(&mut self) -> &mut [T] {
         self.as_mut_slice()
     }
-}
-
-/// `Params<T>` for a layer whose stored tensors are fields: `trainable weight, state running_mean`.
-/// The gradient type must have a field of the same name and type for every trainable one.
-macro_rules! tensor_params {
-    (
-        impl[$($g:tt)*] Params<$T:ty> for $ty:ty;
-        $(init = $init:path;)?
-        fields { $($kind:ident $field:ident),* $(,)? }
-    ) => {
-        impl<$($g)*> $crate::nn::Params<$T> for $ty {
-            const PARAMS: usize =
-                0 $(+ $crate::nn::params::tensor_params!(@count $kind, $field, $T, Self))*;
-            const STORED: usize =
-                0 $(+ $crate::nn::params::tensor_params!(@len $field, $T, Self))*;
-
-            fn visit(
-                &self,
-                name: &$crate::nn::Name<'_>,
-                f: &mut impl FnMut($crate::nn::Entry<'_, $T>),
-            ) {
-                use $crate::nn::Stored;
-                $({
-                    let name = name.field(stringify!($field));
-                    f($crate::nn::Entry {
-                        name: &name,
-                        kind: $crate::nn::params::tensor_params!(@kind $kind),
-                        dims: $crate::nn::params::dims_of::<$T, _>(&self.$field),
-                        values: Stored::<$T>::values(&self.$field),
-                    });
-                })*
-            }
-
-            fn visit_mut(
-                &mut self,
-                name: &$crate::nn::Name<'_>,
-                f: &mut impl FnMut($crate::nn::EntryMut<'_, $T>),
-            ) {
-                use $crate::nn::Stored;
-                $({
-                    let name = name.field(stringify!($field));
-                    f($crate::nn::EntryMut {
-                        name: &name,
-                        kind: $crate::nn::params::tensor_params!(@kind $kind),
-                        dims: $crate::nn::params::dims_of::<$T, _>(&self.$field),
-                        values: Stored::<$T>::values_mut(&mut self.$field),
-                    });
-                })*
-            }
-
-            #[allow(unused_variables, unused_mut)]
-            fn zip_params<const N: usize>(
-                &mut self,
-                grads: &Self::Grads,
-                mut state: [&mut Self::Grads; N],
-                f: &mut impl FnMut(&mut [$T], &[$T], [&mut [$T]; N]),
-            ) {
-                $($crate::nn::params::tensor_params!(@zip $kind, $field, self, grads, state, f);)*
-            }
-
-            $(
-            fn init(&mut self, scheme: $crate::init::Scheme, rng: &mut $crate::rand::Rng)
-            where
-                $T: $crate::Real,
-            {
-                $init(self, scheme, rng)
-            }
-            )?
-        }
-    };
-    (@kind trainable) => { $crate::nn::Kind::Trainable };
-    (@kind state) => { $crate::nn::Kind::State };
-    (@len $field:ident, $T:ty, $S:ty) => { $crate::nn::params::len_of::<$T, $S, _>(|s: &$S| &s.$field) };
-    (@count trainable, $field:ident, $T:ty, $S:ty) => { $crate::nn::params::tensor_params!(@len $field, $T, $S) };
-    (@count state, $field:ident, $T:ty, $S:ty) => { 0 };
-    (@zip trainable, $field:ident, $s:ident, $g:ident, $st:ident, $f:ident) => {
-        $f(
-            $crate::nn::Param::elems_mut(&mut $s.$field),
-            $crate::nn::Param::elems(&$g.$field),
-            $st.each_mut().map(|s| $crate::nn::Param::elems_mut(&mut s.$field)),
-        )
-    };
-    (@zip state, $($x:tt)*) => {};
-}
-pub(crate) use tensor_params;
-
-/// The dims of a stored field (lets a macro name a field's type through a value).
-#[doc(hidden)]
-pub const fn dims_of<T, S: Stored<T>>(_: &S) -> &'static [usize] {
-    S::DIMS
-}
-
-/// The length of a stored field, from a field accessor (for constants, where no value exists).
-#[doc(hidden)]
-pub const fn len_of<T, O, S: Stored<T>>(_: fn(&O) -> &S) -> usize {
-    S::LEN
 }

@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 use typenum::{U0, Unsigned};
 
 use crate::nn::{Ctx, Infer, Train};
-use crate::scalar::{Real, Scalar, Zeroable};
+use crate::scalar::{Real, Scalar};
 use crate::shape::{Dim, Pair, PoolDim, PoolOut};
 use crate::tensor::Tensor;
 
@@ -33,7 +33,9 @@ use crate::tensor::Tensor;
 /// let y = MaxPool2d::<(U1, U3), (U1, U2), (U0, U1)>::new().apply(&x);
 /// assert_eq!(y, tensor([[[[5., 5.], [4., 7.]]]]));
 /// ```
-pub struct MaxPool2d<K, S = K, P = U0>(PhantomData<(K, S, P)>);
+#[derive(crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
+pub struct MaxPool2d<K, S = K, P = U0>(#[skip] PhantomData<(K, S, P)>);
 
 /// Average pooling with a `KH × KW` window, stride `S` (default `K`) and padding `P` (default
 /// none), per channel: `(B, C, H, W) -> (B, C, OH, OW)`, sizes as [`MaxPool2d`].
@@ -53,7 +55,9 @@ pub struct MaxPool2d<K, S = K, P = U0>(PhantomData<(K, S, P)>);
 /// let y = AvgPool2d::<U2, U2, (U0, U1)>::new().apply(&x);
 /// assert_eq!(y, tensor([[[[1., 4.25, 1.75]]]]));
 /// ```
-pub struct AvgPool2d<K, S = K, P = U0>(PhantomData<(K, S, P)>);
+#[derive(crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
+pub struct AvgPool2d<K, S = K, P = U0>(#[skip] PhantomData<(K, S, P)>);
 
 /// `n` alone when the two axes agree, else `(h, w)`.
 struct Axes(usize, usize);
@@ -98,9 +102,6 @@ macro_rules! marker_layer {
                 f.write_str(")")
             }
         }
-        // SAFETY: zero-sized.
-        unsafe impl<K, S, P> Zeroable for $name<K, S, P> {}
-        crate::nn::params::stateless!(impl[K, S, P] $name<K, S, P>);
     )*};
 }
 marker_layer!(MaxPool2d, AvgPool2d);
