@@ -8,7 +8,8 @@ for profile in release dev; do
   dir=$([ "$profile" = dev ] && echo debug || echo release)
   echo "--- nostd-check: cargo build --profile $profile"
   cargo build --profile "$profile"
-  bin="target/$dir/nostd-check"
+  # Honour CARGO_TARGET_DIR (relative paths resolve from here, as they do for cargo).
+  bin="${CARGO_TARGET_DIR:-target}/$dir/nostd-check"
   if command -v readelf >/dev/null && readelf -d "$bin" | grep -q NEEDED; then
     echo "nostd-check ($profile): the binary links a shared library:" >&2
     readelf -d "$bin" >&2
