@@ -55,8 +55,8 @@ fn tensor_rand<S: Shape>(rng: &mut Rng) -> Box<Tensor<f32, S>> {
 
 fn conv_layer<C: Params<f32> + Zeroable>(rng: &mut Rng) -> Box<C> {
     let mut c = shaped::boxed_zeroed::<C>();
-    let mut grads = shaped::boxed_zeroed::<Grads<C>>();
-    c.zip_params(&mut grads, [], &mut |s, _, []| {
+    let grads = shaped::boxed_zeroed::<Grads<C>>();
+    c.zip_params(&grads, [], &mut |s, _, []| {
         s.iter_mut().for_each(|v| *v = rng.uniform(-0.3, 0.3))
     });
     c

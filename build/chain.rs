@@ -68,28 +68,23 @@ fn arity(out: &mut String, n: usize) {
     let scratches: Vec<String> = (0..n)
         .map(|i| format!("<L{i} as Infer<{}>>::Scratch", input(i)))
         .collect();
+    // Layer 0 writes H0 into slot 0; layer i reads H(i-1) from slot (i-1)%2 and writes H(i) into
+    // the other; the last layer reads its input from its slot and writes the caller's `y`.
     let mut body = String::new();
     for i in 0..n {
-        let x = if i == 0 {
-            "x".to_string()
+        let line = if i == 0 {
+            "self.0.infer(x, layer.at_mut(0), acts.at_mut::<H0>(0));".to_string()
         } else if i == last {
-            format!("acts.at::<H{}>({})", i - 1, (i - 1) % 2)
-        } else {
-            String::new()
-        };
-        let line = if n == 2 || i == 0 {
-            if i == 0 {
-                format!("self.0.infer(x, layer.at_mut(0), acts.at_mut::<H0>(0));")
-            } else {
-                format!("self.{i}.infer({x}, layer.at_mut(0), y);")
-            }
-        } else if i == last {
-            format!("self.{i}.infer({x}, layer.at_mut(0), y);")
+            format!(
+                "self.{i}.infer(acts.at::<H{p}>({s}), layer.at_mut(0), y);",
+                p = i - 1,
+                s = (i - 1) % 2
+            )
         } else {
             format!(
-                "{{ let (h, o) = acts.split::<H{}, H{i}>({}); self.{i}.infer(h, layer.at_mut(0), o); }}",
-                i - 1,
-                (i - 1) % 2
+                "{{ let (h, o) = acts.split::<H{p}, H{i}>({s}); self.{i}.infer(h, layer.at_mut(0), o); }}",
+                p = i - 1,
+                s = (i - 1) % 2
             )
         };
         writeln!(body, "        {line}").unwrap();

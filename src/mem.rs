@@ -78,6 +78,10 @@ impl<T: crate::Zeroable> Static<T> {
     }
 
     /// The value, the first time; `None` afterwards.
+    #[allow(
+        clippy::mut_from_ref,
+        reason = "the `taken` flag makes this the only reference ever handed out"
+    )]
     pub fn take(&'static self) -> Option<&'static mut T> {
         use core::sync::atomic::Ordering;
         if self.taken.swap(true, Ordering::AcqRel) {

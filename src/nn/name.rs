@@ -87,10 +87,10 @@ impl<'a> Name<'a> {
 
 impl fmt::Display for Name<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(parent) = self.parent {
-            if !parent.is_root() {
-                write!(f, "{parent}.")?;
-            }
+        if let Some(parent) = self.parent
+            && !parent.is_root()
+        {
+            write!(f, "{parent}.")?;
         }
         match self.segment {
             Some(Segment::Field(s)) => f.write_str(s),

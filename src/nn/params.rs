@@ -234,7 +234,6 @@ tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 1
 tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14);
 tensors_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15);
 
-
 /// A stored tensor of a model: what `#[derive(Params)]` walks for a `#[param]` or `#[state]`
 /// field. Implemented by tensors of the model's type and of `i64`.
 pub trait Stored<T> {
@@ -270,7 +269,6 @@ impl<T> Stored<T> for i64 {
         ValuesMut::I64(core::slice::from_mut(self))
     }
 }
-
 
 /// A trainable tensor (a `#[param]` field): its elements as one slice. Its gradient has the same
 /// type.

@@ -4,8 +4,8 @@
 use crate::conv_common::{ConvSizes, fill, gradcheck, naive_conv};
 use shaped::nn::{Conv2d, Conv2dSame, Ctx, Grads};
 use shaped::prelude::*;
-use shaped::shape::Pair;
 use shaped::rand::Rng;
+use shaped::shape::Pair;
 
 /// Runs `Conv2d<f64, C, F, K, S, P>` on random data of shape `SX` and compares with the reference.
 fn check_forward<C: Dim, F: Dim, K: Pair, S: Pair, P: Pair, SX: Shape, SY: Shape>(z: ConvSizes)

@@ -51,7 +51,7 @@ impl<U> Slots<U> {
     #[inline(always)]
     const fn offset<A>(slot: usize) -> usize {
         const { assert!(size_of::<A>() <= size_of::<U>() && align_of::<A>() <= align_of::<U>()) };
-        if slot % 2 == 0 {
+        if slot.is_multiple_of(2) {
             0
         } else {
             size_of::<U>() - size_of::<A>()
