@@ -13,6 +13,7 @@ use core::fmt::Write;
 
 use rt::Out;
 use shaped::mem::Static;
+use shaped::ops::argmax;
 use shaped::nn::{Ctx, Grads, Loss, Masked, SoftmaxCrossEntropy};
 use shaped::optim::{Adam, Optimizer, Sgd, clip_grad_norm};
 use shaped::prelude::*;
@@ -157,10 +158,6 @@ fn tensor_ops(checks: &mut Checks) {
             mask.count_true()
         ),
     );
-}
-
-fn argmax(row: &[f32]) -> usize {
-    (0..row.len()).fold(0, |best, k| if row[k] > row[best] { k } else { best })
 }
 
 /// (b) Adam with clipping on a 4→8→3 ReLU MLP with every buffer in `.bss`, then a masked loss

@@ -8,9 +8,10 @@
 //! - **Macro F1** averages F1 over the classes that occur in the truth *or* the predictions;
 //!   classes seen in neither are left out (they would count as 0 for no reason). With no samples
 //!   at all it is 0.
-//! - **NaN logits** ([`argmax`]): NaN entries are skipped, so a row with a NaN predicts the
-//!   largest of its other entries; a row of only NaN (or an empty row) predicts class 0. Ties go
-//!   to the lowest index. So NaN never reaches the metrics, which count integers.
+//! - **NaN logits** are an error, not a prediction: [`ConfusionMatrix::add_logits`] refuses a
+//!   batch with a NaN in a counted row ([`MetricsError::NanLogits`]), so a diverged model can
+//!   never be scored as if it had predicted class 0. Predictions are the library's one argmax
+//!   ([`crate::ops::argmax`]: ties to the lowest index).
 
 use crate::shape::Dim;
 use crate::tensor::Tensor;
@@ -33,6 +34,11 @@ pub enum MetricsError {
         class: usize,
         /// Number of classes.
         classes: usize,
+    },
+    /// A counted row of logits holds a NaN: the model produced no prediction for that sample.
+    NanLogits {
+        /// Position of the sample in the batch.
+        index: usize,
     },
     /// More valid rows than the batch has.
     ValidRows {
@@ -60,6 +66,10 @@ impl core::fmt::Display for MetricsError {
             MetricsError::ValidRows { valid, batch } => {
                 write!(f, "{valid} valid rows claimed in a batch of {batch}")
             }
+            MetricsError::NanLogits { index } => write!(
+                f,
+                "the logits of sample {index} contain NaN: the model made no prediction (diverged?)"
+            ),
         }
     }
 }
@@ -82,40 +92,6 @@ pub fn accuracy(truth: &[usize], pred: &[usize]) -> Result<f64, MetricsError> {
     }
     let correct = truth.iter().zip(pred).filter(|(t, p)| t == p).count();
     Ok(ratio(correct, truth.len()))
-}
-
-/// The index of the largest entry; NaN entries are skipped, ties go to the lowest index, and an
-/// empty or all-NaN row gives 0.
-///
-/// ```
-/// use shaped::data::metrics::argmax;
-/// assert_eq!(argmax(&[0.1, 3.0, -1.0, 3.0]), 1);
-/// assert_eq!(argmax(&[f32::NAN, 0.5, 0.2]), 1);
-/// assert_eq!(argmax(&[f64::NAN, f64::NAN]), 0);
-/// ```
-pub fn argmax<T: PartialOrd + Copy>(row: &[T]) -> usize {
-    let mut best: Option<(usize, T)> = None;
-    for (i, &v) in row.iter().enumerate() {
-        if v.partial_cmp(&v).is_none() {
-            continue; // NaN
-        }
-        match best {
-            Some((_, b)) if v <= b => {}
-            _ => best = Some((i, v)),
-        }
-    }
-    best.map_or(0, |(i, _)| i)
-}
-
-/// Writes the [`argmax`] of each row of `logits` into `classes`.
-pub fn argmax_rows<T: PartialOrd + Copy, B: Dim, C: Dim>(
-    logits: &Tensor<T, (B, C)>,
-    classes: &mut Tensor<usize, (B,)>,
-) {
-    let rows = logits.as_slice().chunks_exact(C::USIZE.max(1));
-    for (c, row) in classes.iter_mut().zip(rows) {
-        *c = argmax(row);
-    }
 }
 
 /// Counts of (true class, predicted class) pairs for `C` classes: `counts()[[t, p]]`.
@@ -201,8 +177,10 @@ impl<C: Dim> ConfusionMatrix<C> {
         Ok(())
     }
 
-    /// Counts the first `valid` rows of a batch: predictions are the [`argmax`] of each row of
-    /// `logits`, truths are `labels`. Rows past `valid` (padding of a partial batch) are ignored.
+    /// Counts the first `valid` rows of a batch: predictions are the
+    /// [`argmax`](crate::ops::argmax) of each row of `logits`, truths are `labels`. Rows past
+    /// `valid` (padding of a partial batch) are ignored. A NaN in a counted row is an error
+    /// ([`MetricsError::NanLogits`]) and nothing of the batch is counted.
     pub fn add_logits<T: PartialOrd + Copy, B: Dim>(
         &mut self,
         logits: &Tensor<T, (B, C)>,
@@ -223,8 +201,13 @@ impl<C: Dim> ConfusionMatrix<C> {
                 classes: C::USIZE,
             });
         }
-        for (i, &t) in labels.iter().enumerate() {
-            self.counts[[t, argmax(logits.outer(i))]] += 1;
+        let rows = || (0..valid).map(|i| logits.outer(i));
+        #[allow(clippy::eq_op, reason = "v != v is the NaN test for any PartialOrd type")]
+        if let Some(index) = rows().position(|row| row.iter().any(|&v| v != v)) {
+            return Err(MetricsError::NanLogits { index });
+        }
+        for (&t, row) in labels.iter().zip(rows()) {
+            self.counts[[t, crate::ops::argmax(row)]] += 1;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Metrics against hand-computed values and a naive reference; the 0/0 conventions; Display.
 
-use shaped::data::metrics::{ConfusionMatrix, MetricsError, accuracy, argmax, argmax_rows};
+use shaped::data::metrics::{ConfusionMatrix, MetricsError, accuracy};
+use shaped::ops::argmax;
 use shaped::prelude::*;
 use shaped::rand::Rng;
 
@@ -87,36 +88,47 @@ fn errors_count_nothing() {
 #[test]
 fn from_logits_with_padding_and_nan() {
     let logits = tensor([
-        [0.1, 0.7, 0.2],      // -> 1
-        [f64::NAN, 0.0, 0.5], // NaN skipped -> 2
-        [2.0, 2.0, 1.0],      // tie -> 0
-        [f64::NAN; 3],        // all NaN -> 0
-        [9.0, 0.0, 0.0],      // padding row, ignored
+        [0.1, 0.7, 0.2],  // -> 1
+        [0.3, 0.0, 0.5],  // -> 2
+        [2.0, 2.0, 1.0],  // tie -> 0
+        [9.0, 0.0, 0.0],  // padding row, ignored
+        [f64::NAN; 3],    // padding row, ignored even though it is NaN
     ]);
-    let labels = tensor([1usize, 1, 0, 2, 99]);
-    let mut pred = Tensor1::<usize, U5>::zeros();
-    argmax_rows(&logits, &mut pred);
-    assert_eq!(pred.as_slice(), &[1, 2, 0, 0, 0]);
+    let labels = tensor([1usize, 1, 0, 99, 7]);
+    assert_eq!(logits.argmax_rows().as_slice()[..3], [1, 2, 0]);
 
     let mut cm = ConfusionMatrix::<U3>::new();
-    cm.add_logits(&logits, &labels, 4).unwrap();
-    // (1,1) (1,2) (0,0) (2,0)
-    assert_eq!(cm.counts().as_slice(), &[1, 0, 0, 0, 1, 1, 1, 0, 0]);
+    cm.add_logits(&logits, &labels, 3).unwrap();
+    // (1,1) (1,2) (0,0)
+    assert_eq!(cm.counts().as_slice(), &[1, 0, 0, 0, 1, 1, 0, 0, 0]);
     assert_eq!(
         cm.add_logits(&logits, &labels, 6),
         Err(MetricsError::ValidRows { valid: 6, batch: 5 })
     );
     assert_eq!(
-        cm.add_logits(&logits, &labels, 5),
+        cm.add_logits(&logits, &labels, 4),
         Err(MetricsError::ClassOutOfRange {
-            index: 4,
+            index: 3,
             class: 99,
             classes: 3
         })
     );
-    assert_eq!(cm.total(), 4);
+    assert_eq!(cm.total(), 3);
     assert_eq!(argmax::<f32>(&[]), 0);
     assert_eq!(argmax(&[-3, -1, -2]), 1);
+}
+
+#[test]
+fn nan_logits_are_an_error_not_class_0() {
+    let logits = tensor([[0.1, 0.7], [f32::NAN, f32::NAN], [0.2, f32::NAN]]);
+    let labels = tensor([1usize, 0, 1]);
+    let mut cm = ConfusionMatrix::<U2>::new();
+    let err = cm.add_logits(&logits, &labels, 3).unwrap_err();
+    assert_eq!(err, MetricsError::NanLogits { index: 1 });
+    assert!(err.to_string().contains("sample 1 contain NaN"), "{err}");
+    assert_eq!(cm.total(), 0, "nothing of the batch is counted");
+    // The one argmax rule: NaN wins (PyTorch's), so it never hides behind a valid class.
+    assert_eq!(argmax(&[0.2, f32::NAN, 0.9]), 1);
 }
 
 #[test]
