@@ -53,7 +53,8 @@ unsafe impl<T: Zeroable, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Zeroable
 }
 
 impl<T: Scalar, C: Dim, F: Dim, K: Dim, S: Dim, P: Dim> Conv2d<T, C, F, K, S, P> {
-    /// A layer with all parameters zero (initialise with [`Params::init`] before training).
+    /// A layer with all parameters zero (initialise with
+    /// [`Params::init`](crate::nn::Params::init) before training).
     pub fn zeros() -> Self {
         Zeroable::zeroed()
     }

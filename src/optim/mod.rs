@@ -1,6 +1,7 @@
-//! Optimizers: update a model's parameters from gradients of the same type.
+//! Optimizers: update a model's parameters from its gradients.
 //!
-//! Gradients and optimizer state have the model's own type `M` (`shared/DESIGN.md` §6), so every
+//! Gradients and optimizer state have the model's gradient type
+//! ([`Grads<M>`](crate::nn::Grads), see `docs/decisions.md`), so every
 //! optimizer works for any `M: Params<T>` by walking parameters, gradients and state in lockstep
 //! with [`Params::zip_params`]; none of them sees a shape or needs a heap.
 //!
