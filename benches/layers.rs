@@ -2,7 +2,7 @@
 //!
 //! - `linear_784x100_b32/forward_backward`: `Linear<f32, U784, U100>` forward plus backward
 //!   (dX, dW, db) at batch 32. Reference: one 32×784×100 matmul takes 31.5 µs with the `gemm`
-//!   crate, 63 µs in PyTorch (`shared/DESIGN.md` §7); forward+backward is three such products.
+//!   crate, 63 µs in PyTorch (`docs/decisions.md`); forward+backward is three such products.
 //! - `mlp_784_128_10_b32/train_step`: `Network` training step of Linear 784→128, ReLU,
 //!   Linear 128→10 with softmax cross-entropy and plain SGD.
 //!

@@ -10,14 +10,14 @@ use shaped::prelude::*;
 use std::hint::black_box;
 use std::time::Duration;
 
-/// A 64-byte aligned value (a cache line), so runs do not depend on where the allocator put it.
-#[repr(C, align(64))]
-struct Aligned<T>(T);
-
-fn filled<M: Dim, N: Dim>(seed: usize) -> Box<Aligned<Tensor2<f32, M, N>>> {
-    Box::new(Aligned(Tensor::from_flat_fn(|i| {
-        ((i * 7 + seed * 13) % 17) as f32 / 17.0 - 0.5
-    })))
+/// Inputs in 64-byte aligned boxes (a cache line), so runs do not depend on where the allocator
+/// put them; built in place, never on the stack.
+fn filled<M: Dim, N: Dim>(seed: usize) -> Box<shaped::Aligned<Tensor2<f32, M, N>>> {
+    let mut t = shaped::boxed_zeroed_aligned::<Tensor2<f32, M, N>>();
+    for (i, v) in t.iter_mut().enumerate() {
+        *v = ((i * 7 + seed * 13) % 17) as f32 / 17.0 - 0.5;
+    }
+    t
 }
 
 /// `c = a · b` with matrixmultiply, all row-major, no transposes.

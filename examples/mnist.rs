@@ -17,7 +17,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use shaped::data::{Batcher, ConfusionMatrix, Dataset, LastBatch, Mnist};
+use shaped::data::metrics::ConfusionMatrix;
+use shaped::data::{Batcher, Dataset, LastBatch, Mnist};
 use shaped::init::Scheme;
 use shaped::nn::{Ctx, Grads, Loss, SoftmaxCrossEntropy, weights};
 use shaped::optim::{Momentum, Optimizer};

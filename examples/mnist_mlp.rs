@@ -10,7 +10,8 @@
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use shaped::data::{Batcher, ConfusionMatrix, Dataset, LastBatch, Mnist};
+use shaped::data::metrics::ConfusionMatrix;
+use shaped::data::{Batcher, Dataset, LastBatch, Mnist};
 use shaped::init::Scheme;
 use shaped::nn::{Ctx, Grads, Loss, SoftmaxCrossEntropy};
 use shaped::optim::{Adam, Optimizer};

@@ -16,7 +16,8 @@
 
 use std::error::Error;
 
-use shaped::data::{Batcher, ConfusionMatrix, Dataset, LastBatch, Mnist};
+use shaped::data::metrics::ConfusionMatrix;
+use shaped::data::{Batcher, Dataset, LastBatch, Mnist};
 use shaped::init::Scheme;
 use shaped::nn::{BatchNorm2d, Grads, Network, SoftmaxCrossEntropy};
 use shaped::optim::Adam;

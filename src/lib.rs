@@ -87,17 +87,20 @@
 //!
 //! ## Memory
 //!
-//! Tensors are plain inline arrays. The `boxed_*` constructors (feature `alloc`) and
-//! [`boxed_zeroed`] build big values directly on the heap; in `no_std` code, put them in statics.
+//! Tensors are plain inline arrays. The `boxed_*` constructors (feature `alloc`),
+//! [`boxed_zeroed`] and [`boxed_zeroed_aligned`] (64-byte aligned, for the kernels) build big
+//! values directly on the heap; in `no_std` code, put them in statics ([`mem::Static`]).
 //!
 //! ## Features
-//! - `std` (default): `alloc`, std's float math, and the [`data`] module's file reading,
-//!   datasets, batches and splits ([`data::metrics`] works without it).
-//! - `alloc`: boxed constructors and [`nn::Network`].
+//! - `data` (default): `std`, plus the [`data`] module's file reading (IDX, gzip), datasets,
+//!   batches and splits ([`data::metrics`] works without any feature).
+//! - `std` (default): `alloc`, std's float math, run-time CPU detection for the kernels.
+//! - `alloc`: boxed constructors ([`boxed_zeroed`], [`boxed_zeroed_aligned`], `Tensor::boxed_*`)
+//!   and [`nn::Network`].
 //! - `libm`: float math without std.
 //!
 //! ## Modules
-//! [`shape`] (dims, shapes, the shape rules), [`tensor`], [`ops`] (tensor operations),
+//! [`shape`] (dims, shapes, the shape rules), [`ops`] (tensor operations on [`Tensor`]),
 //! [`kernel`] (the matrix-product kernels), [`nn`] (layers, losses, models, weight files),
 //! [`optim`] (optimizers, clipping), [`init`], [`rand`], [`gradcheck`], [`data`].
 #![no_std]
@@ -114,6 +117,8 @@ extern crate std;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+#[cfg(feature = "alloc")]
+mod aligned;
 pub mod data;
 pub mod gradcheck;
 pub mod init;
@@ -123,12 +128,14 @@ pub mod nn;
 pub mod ops;
 pub mod optim;
 pub mod rand;
-pub mod scalar;
+mod scalar;
 pub mod shape;
-pub mod tensor;
+mod tensor;
 pub mod train;
 
-pub use scalar::{Pod, Real, Scalar, Zeroable};
+#[cfg(feature = "alloc")]
+pub use aligned::{Aligned, boxed_zeroed_aligned};
+pub use scalar::{Element, Pod, Real, Scalar, Zeroable};
 /// Derives [`nn::Params`] (and [`nn::Module`], and the gradient struct `{Name}Grads`) for a layer
 /// or model struct: `#[param]` trainable tensors, `#[state]` saved non-trainable tensors,
 /// `#[skip]` markers and configuration; every other field is a sub-model.
@@ -138,13 +145,31 @@ pub use shaped_derive::{Pod, Zeroable};
 pub use tensor::boxed_zeroed;
 pub use tensor::{IntoTensor, LengthError, Tensor, Tensor1, Tensor2, Tensor3, Tensor4, tensor};
 
-/// Everything most programs need: tensors, shapes, the typenum dims, the layer contracts and the
-/// common layers.
+/// What a first program needs, and nothing it would have to disambiguate.
+///
+/// - tensors, shapes and the typenum dims (`U784`), with the traits their methods come from;
+/// - the layer contracts ([`Infer`](crate::nn::Infer), [`Train`](crate::nn::Train),
+///   [`Module`](crate::nn::Module), [`Params`](crate::nn::Params),
+///   [`Tensors`](crate::nn::Tensors)) and the common layers, so `model.infer(..)`,
+///   `model.forward(..)`, `model.init(..)` and `grads.zero()` resolve;
+/// - what one training step names: [`Ctx`](crate::nn::Ctx) and [`Mode`](crate::nn::Mode),
+///   [`Grads`](crate::nn::Grads), the initialisation [`Scheme`](crate::init::Scheme) and the
+///   [`Rng`](crate::rand::Rng) it draws from, the [`Loss`](crate::nn::Loss) trait with the two
+///   losses most models start with ([`Mse`](struct@crate::nn::Mse),
+///   [`SoftmaxCrossEntropy`](struct@crate::nn::SoftmaxCrossEntropy)), and the
+///   [`Optimizer`](crate::optim::Optimizer) trait with [`Sgd`](crate::optim::Sgd) and
+///   [`Adam`](crate::optim::Adam).
+///
+/// Everything else (other losses and optimizers, schedules, data, weight files) is imported from
+/// its module, so a glob import of the prelude stays small enough not to clash with user names.
 pub mod prelude {
+    pub use crate::init::Scheme;
     pub use crate::nn::{
-        Conv2d, Flatten, Frozen, Infer, Linear, MaxPool2d, Module, Params, ReLU, Sigmoid, Softmax,
-        Tanh, Tensors, Train,
+        Conv2d, Ctx, Flatten, Frozen, Grads, Infer, Linear, Loss, MaxPool2d, Mode, Module, Mse,
+        Params, ReLU, Sigmoid, Softmax, SoftmaxCrossEntropy, Tanh, Tensors, Train,
     };
+    pub use crate::optim::{Adam, Optimizer, Sgd};
+    pub use crate::rand::Rng;
     pub use crate::scalar::{Real, Scalar, Zeroable};
     pub use crate::shape::{Dim, Prod3, Prod4, Shape};
     pub use crate::tensor::{Tensor, Tensor1, Tensor2, Tensor3, Tensor4, tensor};

@@ -13,7 +13,7 @@ use core::fmt::Write;
 
 use rt::Out;
 use shaped::mem::Static;
-use shaped::ops::argmax;
+use shaped::ops::reduce::argmax;
 use shaped::nn::{Ctx, Grads, Loss, Masked, SoftmaxCrossEntropy};
 use shaped::optim::{Adam, Optimizer, Sgd, clip_grad_norm};
 use shaped::prelude::*;

@@ -91,7 +91,7 @@ impl std::error::Error for GzipError {}
 
 /// True if `bytes` starts with the gzip magic `1f 8b`. IDX files start with `00 00`, so this tells
 /// the two apart without looking at the file name.
-pub fn is_gzip(bytes: &[u8]) -> bool {
+pub(crate) fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0x1f, 0x8b])
 }
 

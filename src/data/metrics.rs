@@ -11,7 +11,7 @@
 //! - **NaN logits** are an error, not a prediction: [`ConfusionMatrix::add_logits`] refuses a
 //!   batch with a NaN in a counted row ([`MetricsError::NanLogits`]), so a diverged model can
 //!   never be scored as if it had predicted class 0. Predictions are the library's one argmax
-//!   ([`crate::ops::argmax`]: ties to the lowest index).
+//!   ([`crate::ops::reduce::argmax`]: ties to the lowest index).
 
 use crate::shape::Dim;
 use crate::tensor::Tensor;
@@ -178,7 +178,7 @@ impl<C: Dim> ConfusionMatrix<C> {
     }
 
     /// Counts the first `valid` rows of a batch: predictions are the
-    /// [`argmax`](crate::ops::argmax) of each row of `logits`, truths are `labels`. Rows past
+    /// [`argmax`](crate::ops::reduce::argmax) of each row of `logits`, truths are `labels`. Rows past
     /// `valid` (padding of a partial batch) are ignored. A NaN in a counted row is an error
     /// ([`MetricsError::NanLogits`]) and nothing of the batch is counted.
     pub fn add_logits<T: PartialOrd + Copy, B: Dim>(
@@ -202,12 +202,15 @@ impl<C: Dim> ConfusionMatrix<C> {
             });
         }
         let rows = || (0..valid).map(|i| logits.outer(i));
-        #[allow(clippy::eq_op, reason = "v != v is the NaN test for any PartialOrd type")]
+        #[allow(
+            clippy::eq_op,
+            reason = "v != v is the NaN test for any PartialOrd type"
+        )]
         if let Some(index) = rows().position(|row| row.iter().any(|&v| v != v)) {
             return Err(MetricsError::NanLogits { index });
         }
         for (&t, row) in labels.iter().zip(rows()) {
-            self.counts[[t, crate::ops::argmax(row)]] += 1;
+            self.counts[[t, crate::ops::reduce::argmax(row)]] += 1;
         }
         Ok(())
     }

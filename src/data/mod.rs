@@ -1,8 +1,8 @@
 //! Data: reading MNIST-style IDX files (raw or gzip), in-memory datasets, batches that fill
 //! caller-owned tensors, seeded splits, and classification metrics.
 //!
-//! Everything here needs the `std` feature except [`metrics`], which uses no heap and works in
-//! `no_std`.
+//! Everything here needs the `data` feature (which implies `std`) except [`metrics`], which uses no
+//! heap and works in `no_std`, and [`standardize`] (feature `std` or `libm`).
 //!
 //! ```
 //! use shaped::data::{Batcher, LastBatch, Mnist};
@@ -25,29 +25,32 @@ pub mod metrics;
 #[cfg(any(feature = "std", feature = "libm"))]
 pub mod standardize;
 
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 mod batch;
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 mod dataset;
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 mod error;
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 mod gzip;
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 mod idx;
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 mod split;
 
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 pub use batch::{Batcher, LastBatch};
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 pub use dataset::{Dataset, Digits, IdxFormat, Mnist, TrainTest};
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 pub use error::DataError;
-#[cfg(feature = "std")]
-pub use gzip::{GzipError, crc32, gunzip};
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
+pub use gzip::GzipError;
+// Helpers of the IDX reader, public only for the test suite.
+#[cfg(feature = "data")]
+#[doc(hidden)]
+pub use gzip::{crc32, gunzip};
+#[cfg(feature = "data")]
 pub use idx::{IdxError, IdxImages, read_images, read_images_any, read_labels};
-pub use metrics::{ConfusionMatrix, MetricsError};
-#[cfg(feature = "std")]
+#[cfg(feature = "data")]
 pub use split::{Split, SplitSets};

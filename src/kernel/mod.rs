@@ -9,9 +9,9 @@
 //!   (6 × 2), chosen at run time (feature `std`, detected once and cached) or at compile time
 //!   (`-C target-feature`/`target-cpu`, e.g. without `std`); see [`Isa`];
 //! - when the crate is compiled with those features, small products inline the vector kernel at
-//!   the call site, where their dims are constants (except tiny ones, at most [`TINY`]
+//!   the call site, where their dims are constants (except tiny ones, at most 64 (4×4×4)
 //!   multiply-adds, which stay on the portable loops);
-//! - otherwise small products (at most [`SMALL`] multiply-adds) use the inlined portable loops,
+//! - otherwise small products (at most 512 multiply-adds) use the inlined portable loops,
 //!   which avoid a call and run-time loop bounds;
 //! - other architectures use the portable loops.
 //!
@@ -95,11 +95,11 @@ impl Gemm {
 /// Products with at most this many multiply-adds (`m·k·n`) stay on the inlined portable loops
 /// when the vector kernels would need a run-time dispatched call (a call costs about as much as
 /// an 8×8×8 product).
-pub const SMALL: usize = 512;
+pub(crate) const SMALL: usize = 512;
 
 /// Products with at most this many multiply-adds (4×4×4) always use the inlined portable loops:
 /// with vectors wider than a row, the tiled kernel wastes most lanes.
-pub const TINY: usize = 64;
+pub(crate) const TINY: usize = 64;
 
 /// Portable kernel for any [`Scalar`](crate::Scalar). Loops run in i-p-j order so the innermost
 /// loop is an axpy over contiguous rows, which compilers vectorise.

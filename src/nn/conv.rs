@@ -65,7 +65,8 @@ pub struct Conv2d<T, C: Dim, F: Dim, K: Pair, S: Pair = U1, P: Pair = U0> {
 pub type Conv2dSame<T, C, F, K> = Conv2d<T, C, F, K, U1, SamePad<K>>;
 
 impl<T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Conv2d<T, C, F, K, S, P> {
-    /// A layer with all parameters zero (initialise with [`Params::init`] before training).
+    /// A layer with all parameters zero (initialise with
+    /// [`Params::init`](crate::nn::Params::init) before training).
     pub fn zeros() -> Self {
         Zeroable::zeroed()
     }

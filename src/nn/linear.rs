@@ -32,7 +32,8 @@ pub struct Linear<T, I: Dim, O: Dim> {
 }
 
 impl<T: Scalar, I: Dim, O: Dim> Linear<T, I, O> {
-    /// A layer with all parameters zero (initialise with [`Params::init`] before training).
+    /// A layer with all parameters zero (initialise with
+    /// [`Params::init`](crate::nn::Params::init) before training).
     pub fn zeros() -> Self {
         Zeroable::zeroed()
     }

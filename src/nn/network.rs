@@ -1,7 +1,8 @@
 //! [`Network`]: a model with its gradients, workspace and output buffers on the heap, for
-//! programs on a PC (feature `alloc`). It wraps the in-place API ([`Train`], [`Infer`], [`Loss`],
-//! [`Optimizer`]) and adds nothing the embedded path lacks; every buffer is allocated zeroed
-//! directly on the heap ([`boxed_zeroed`](crate::boxed_zeroed)), never built on the stack.
+//! programs on a PC (feature `alloc`). It wraps the in-place API ([`Train`],
+//! [`Infer`](crate::nn::Infer), [`Loss`], [`Optimizer`]) and adds nothing the embedded path
+//! lacks; every buffer is allocated zeroed directly on the heap
+//! ([`boxed_zeroed`](crate::boxed_zeroed)), never built on the stack.
 //!
 //! ```
 //! use shaped::prelude::*;
@@ -133,8 +134,8 @@ where
         self.ctx = ctx;
     }
 
-    /// Runs the model on `x` in evaluation mode ([`Infer`]); the result stays in the output
-    /// buffer.
+    /// Runs the model on `x` in evaluation mode ([`Infer`](crate::nn::Infer)); the result stays
+    /// in the output buffer.
     pub fn evaluate(&mut self, x: &X) -> &M::Output {
         self.model.infer(x, &mut self.scratch, &mut self.output);
         &self.output
@@ -236,12 +237,12 @@ where
     M: Train<X, Output = Tensor<T, (B, C)>> + Params<T> + Zeroable,
 {
     /// Runs the model on `x` in evaluation mode and writes each sample's highest-scoring class
-    /// into `classes` ([`argmax`](crate::ops::argmax)'s rule: the first maximum wins, a NaN
-    /// score wins over any number).
+    /// into `classes` ([`argmax`](crate::ops::reduce::argmax)'s rule: the first maximum wins, a
+    /// NaN score wins over any number).
     pub fn predict(&mut self, x: &X, classes: &mut Tensor<usize, (B,)>) {
         self.evaluate(x);
         for (b, class) in classes.iter_mut().enumerate() {
-            *class = crate::ops::argmax(self.output.outer(b));
+            *class = crate::ops::reduce::argmax(self.output.outer(b));
         }
     }
 }

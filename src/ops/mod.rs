@@ -16,5 +16,3 @@ pub mod matmul;
 pub mod reduce;
 pub mod reshape;
 pub mod select;
-
-pub use reduce::argmax;

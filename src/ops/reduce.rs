@@ -39,7 +39,7 @@ fn beats_min<T: PartialOrd + Copy>(candidate: T, best: T) -> bool {
 /// gives 0.
 ///
 /// ```
-/// use shaped::ops::argmax;
+/// use shaped::ops::reduce::argmax;
 /// assert_eq!(argmax(&[0.1, 3.0, -1.0, 3.0]), 1);
 /// assert_eq!(argmax(&[0.5, f32::NAN, 0.2, f32::NAN]), 1);
 /// ```

@@ -1,4 +1,4 @@
-//! Optimizers: update a model's parameters from gradients of the same type.
+//! Optimizers: update a model's parameters from its gradients.
 //!
 //! Gradients and optimizer state have the model's gradient type `G = Grads<M>` (one tensor per
 //! trainable parameter; nothing for frozen layers), so every optimizer works for any

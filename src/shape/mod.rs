@@ -12,10 +12,15 @@ mod dim;
 pub mod rules;
 mod tuple;
 
-pub use check::{
-    AxisRules, D, DecimalTable, DimEq, Elementwise, Large, Mask, Report, SameShape, ToDecimal,
-    Verdict,
-};
-pub use conv::{ConvDim, ConvOut, Pair, PoolDim, PoolOut, SamePad, Slide};
+pub use check::{DimEq, Elementwise, Mask, SameShape};
+pub use conv::{ConvDim, ConvOut, Pair, PoolDim, PoolOut, SamePad};
+
+// The machinery of the readable errors. Not part of the API, but nameable at these paths because
+// compile errors print them (`required for `MatmulInner` to implement `shaped::shape::Report<D<3>,
+// D<4>>``) and the generated rules implement `Report`.
+#[doc(hidden)]
+pub use check::{AxisRules, D, DecimalTable, Large, Report, ToDecimal, Verdict};
+#[doc(hidden)]
+pub use conv::Slide;
 pub use dim::{Dim, Prod3, Prod4};
 pub use tuple::{Numel, Shape};

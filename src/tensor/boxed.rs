@@ -1,6 +1,7 @@
-//! Heap constructors that never build the tensor on the stack (`shared/DESIGN.md` §5): the memory
-//! is allocated uninitialised or zeroed and filled through a pointer, so even a multi-megabyte
-//! tensor costs a few bytes of stack in a debug build.
+//! Heap constructors that never build the tensor on the stack: the memory is allocated
+//! uninitialised or zeroed and filled through a pointer, so even a multi-megabyte tensor costs a
+//! few bytes of stack in a debug build (why: "Big tensors never travel by value" in
+//! `docs/decisions.md`).
 
 use alloc::boxed::Box;
 

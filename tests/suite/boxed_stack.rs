@@ -69,3 +69,16 @@ fn in_place_ops_on_boxed_tensors_stay_off_the_stack() {
     // 1 + 3·(i mod 7) (−1 where i mod 7 = 0) peaks at i mod 7 = 6, first at column 6.
     assert_eq!((max, argmax), (19.0, 6));
 }
+
+#[test]
+fn boxed_zeroed_aligned_on_a_small_stack() {
+    let (addr, len, sum) = on_small_stack(|| {
+        let mut t = shaped::boxed_zeroed_aligned::<Big>();
+        t[[299, 1023]] = 2.0; // through Deref to the tensor
+        (t.as_slice().as_ptr() as usize, t.as_slice().len(), t.sum())
+    });
+    assert_eq!(addr % 64, 0, "address {addr:#x} is not 64-byte aligned");
+    assert_eq!((len, sum), (300 * 1024, 2.0));
+    assert_eq!(align_of::<shaped::Aligned<Big>>(), 64);
+    assert_eq!(size_of::<shaped::Aligned<Big>>(), size_of::<Big>()); // a multiple of 64: no padding
+}

@@ -1,7 +1,7 @@
 //! Metrics against hand-computed values and a naive reference; the 0/0 conventions; Display.
 
 use shaped::data::metrics::{ConfusionMatrix, MetricsError, accuracy};
-use shaped::ops::argmax;
+use shaped::ops::reduce::argmax;
 use shaped::prelude::*;
 use shaped::rand::Rng;
 
@@ -88,11 +88,11 @@ fn errors_count_nothing() {
 #[test]
 fn from_logits_with_padding_and_nan() {
     let logits = tensor([
-        [0.1, 0.7, 0.2],  // -> 1
-        [0.3, 0.0, 0.5],  // -> 2
-        [2.0, 2.0, 1.0],  // tie -> 0
-        [9.0, 0.0, 0.0],  // padding row, ignored
-        [f64::NAN; 3],    // padding row, ignored even though it is NaN
+        [0.1, 0.7, 0.2], // -> 1
+        [0.3, 0.0, 0.5], // -> 2
+        [2.0, 2.0, 1.0], // tie -> 0
+        [9.0, 0.0, 0.0], // padding row, ignored
+        [f64::NAN; 3],   // padding row, ignored even though it is NaN
     ]);
     let labels = tensor([1usize, 1, 0, 99, 7]);
     assert_eq!(logits.argmax_rows().as_slice()[..3], [1, 2, 0]);
