@@ -25,3 +25,4 @@ mod ops_select;
 mod optim_clip;
 mod optim_minimise;
 mod optim_reference;
+mod weights;
