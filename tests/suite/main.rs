@@ -28,3 +28,4 @@ mod optim_clip;
 mod optim_minimise;
 mod optim_reference;
 mod prelude;
+mod weights;
