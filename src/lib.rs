@@ -121,6 +121,7 @@ struct ReadmeDoctests;
 mod aligned;
 pub mod data;
 pub mod gradcheck;
+pub mod guide;
 pub mod init;
 pub mod kernel;
 pub mod mem;

@@ -1,0 +1,9 @@
+//! Chapters of the user guide: documentation only, no items.
+//!
+//! - [`own_layer`]: writing your own layer — its parameters, its two contracts, its gradient
+//!   check — and using it in models and with optimizers.
+//! - [`embedded`]: running and training on a microcontroller without a heap: statics, the memory
+//!   constants, inference scratch.
+
+pub mod embedded;
+pub mod own_layer;
