@@ -3,10 +3,9 @@
 //!
 //! * `decimal.rs`: typenum `U0..=U999` -> `D<0>..=D<999>`, so a failing shape check can print dims in
 //!   decimal (larger dims are split into thousands and three digits by type-level arithmetic).
-//! * `rules.rs`: one marker type per shape rule and, per rule, four `#[diagnostic::on_unimplemented]`
-//!   traits (small/large got x small/large expected). rustc does not expand `concat!` inside
-//!   diagnostic attributes, so each message variant must be spelled out; generating them here keeps the
-//!   rule list below the single source of truth.
+//! * `rules.rs`: one `shape_rule!` per shape rule in `RULES` (the macro writes the marker type and its
+//!   four `#[diagnostic::on_unimplemented]` message traits; see `src/shape/rules.rs`). The list
+//!   below is the single source of truth for the library's rules and their wording.
 
 use std::{env, fmt::Write, fs, path::Path};
 
@@ -161,63 +160,18 @@ fn main() {
     }
     fs::write(Path::new(&out).join("decimal.rs"), dec).unwrap();
 
-    let mut rules = String::new();
+    // Each rule through the public `shape_rule!` macro, the same path a user's own rule takes.
+    let mut rules = String::from("crate::shape_rule! {\n");
     for (name, doc, msg, label) in RULES {
         writeln!(
             rules,
-            "#[doc = {doc:?}]\n#[derive(Clone, Copy, Debug, Default)]\npub struct {name};"
+            "    #[doc = {doc:?}]\n    pub struct {name} {{ message: {msg:?}, label: {label:?} }}"
         )
         .unwrap();
-        // small/large variants: a large number n >= 1000 is printed as {X_H}{X_2}{X_1}{X_0}.
-        for (suffix, g_large, e_large) in [
-            ("SS", false, false),
-            ("LS", true, false),
-            ("SL", false, true),
-            ("LL", true, true),
-        ] {
-            let (g_fmt, g_params, g_ty) = number("G", g_large);
-            let (e_fmt, e_params, e_ty) = number("E", e_large);
-            let message = msg.replace("{G}", &g_fmt).replace("{E}", &e_fmt);
-            let params = format!("{g_params}, {e_params}");
-            let args = strip_types(&params);
-            writeln!(
-                rules,
-                "#[doc(hidden)]\n#[diagnostic::on_unimplemented(message = {message:?}, label = {label:?})]\n\
-                 pub trait {name}{suffix}<{params}> {{}}\n\
-                 impl<{params}> Report<{g_ty}, {e_ty}> for {name} where (): {name}{suffix}<{args}> {{}}"
-            )
-            .unwrap();
-        }
     }
+    rules.push_str("}\n");
     fs::write(Path::new(&out).join("rules.rs"), rules).unwrap();
     fs::write(Path::new(&out).join("chain.rs"), chain::generate()).unwrap();
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=build/chain.rs");
-}
-
-/// The format placeholders, const parameters and decimal type of one printed number.
-fn number(p: &str, large: bool) -> (String, String, String) {
-    if large {
-        (
-            format!("{{{p}_H}}{{{p}_2}}{{{p}_1}}{{{p}_0}}"),
-            format!(
-                "const {p}_H: usize, const {p}_2: usize, const {p}_1: usize, const {p}_0: usize"
-            ),
-            format!("Large<D<{p}_H>, D<{p}_2>, D<{p}_1>, D<{p}_0>>"),
-        )
-    } else {
-        (
-            format!("{{{p}}}"),
-            format!("const {p}: usize"),
-            format!("D<{p}>"),
-        )
-    }
-}
-
-fn strip_types(params: &str) -> String {
-    params
-        .split(", ")
-        .map(|s| s.trim_start_matches("const ").trim_end_matches(": usize"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

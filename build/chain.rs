@@ -10,12 +10,68 @@ use std::fmt::Write;
 /// Longest tuple that is a model; longer models nest tuples.
 pub const MAX: usize = 16;
 
+/// Tuples of `MAX + 1..=TOO_LONG` layers get impls whose bound fails with a sentence naming the
+/// limit (`ChainLength`, src/nn/chain), instead of "trait not implemented" and a list of arities.
+pub const TOO_LONG: usize = 32;
+
 pub fn generate() -> String {
     let mut out = String::new();
     for n in 2..=MAX {
         arity(&mut out, n);
     }
+    writeln!(
+        out,
+        "/// The limit on layers in one tuple, as a sentence: a tuple of {a} to {TOO_LONG} layers is a
+/// layer only under this bound, which never holds (write longer models as nested tuples).
+#[diagnostic::on_unimplemented(
+    message = \"shape error (chain length): a tuple of layers holds at most {MAX} layers, this one has {{N}}\",
+    label = \"too many layers in one tuple\",
+    note = \"nest tuples for longer models: `((L0, .., L{b}), L{MAX}, ..)` is a chain whose first layer is a chain\"
+)]
+pub trait ChainLength<const N: usize, L0> {{}}",
+        a = MAX + 1,
+        b = MAX - 1,
+    )
+    .unwrap();
+    for n in MAX + 1..=TOO_LONG {
+        too_long(&mut out, n);
+    }
     out
+}
+
+/// Every contract a chain has, for a tuple too long to be one, each bound by `ChainLength<n>`
+/// (which has no impls), so naming such a model reports the limit once.
+fn too_long(out: &mut String, n: usize) {
+    let layers = list(n, |i| format!("L{i}"));
+    let bound = format!("where (): ChainLength<{n}, L0>");
+    writeln!(
+        out,
+        "impl<X, {layers}> Infer<X> for ({layers},) {bound} {{
+    type Output = ();
+    type Scratch = ();
+    fn infer(&self, _: &X, _: &mut (), _: &mut ()) {{}}
+}}
+impl<{layers}> Module for ({layers},) {bound} {{
+    type Grads = ();
+    const TRAINABLE: bool = false;
+}}
+impl<X, {layers}> Train<X> for ({layers},) {bound} {{
+    type Cache = ();
+    fn forward(&mut self, _: &X, _: Ctx, _: &mut (), _: &mut ()) {{}}
+    fn backward(&self, _: &X, _: &mut (), _: &(), _: Option<&mut X>, _: Option<&mut ()>) {{}}
+}}
+impl<T, {layers}> Params<T> for ({layers},) {bound} {{
+    const PARAMS: usize = 0;
+    const STORED: usize = 0;
+    fn visit(&self, _: &Name<'_>, _: &mut impl FnMut(Entry<'_, T>)) {{}}
+    fn visit_mut(&mut self, _: &Name<'_>, _: &mut impl FnMut(EntryMut<'_, T>)) {{}}
+    fn zip_params<const N: usize>(&mut self, _: &(), _: [&mut (); N], _: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N])) {{}}
+}}
+// SAFETY: never holds (`ChainLength` has no impls).
+unsafe impl<{layers}> Zeroable for ({layers},) {bound} {{}}
+"
+    )
+    .unwrap();
 }
 
 fn list(n: usize, f: impl Fn(usize) -> String) -> String {
@@ -60,31 +116,48 @@ fn arity(out: &mut String, n: usize) {
         } else {
             String::new()
         };
-        writeln!(bounds, "    L{i}: Infer<{}{output}>,", input(i)).unwrap();
+        if i == 0 {
+            // The first layer through `Input`, whose `Self` is the input (see src/nn/chain).
+            writeln!(bounds, "    X: Input<L0{output}>,").unwrap();
+        } else {
+            writeln!(bounds, "    L{i}: Infer<{}{output}>,", input(i)).unwrap();
+        }
         if i < last {
             writeln!(bounds, "    H{i}: Pod,").unwrap();
         }
     }
     let scratches: Vec<String> = (0..n)
-        .map(|i| format!("<L{i} as Infer<{}>>::Scratch", input(i)))
+        .map(|i| {
+            if i == 0 {
+                "<X as Input<L0>>::Scratch".to_string()
+            } else {
+                format!("<L{i} as Infer<{}>>::Scratch", input(i))
+            }
+        })
         .collect();
-    // Layer 0 writes H0 into slot 0; layer i reads H(i-1) from slot (i-1)%2 and writes H(i) into
-    // the other; the last layer reads its input from its slot and writes the caller's `y`.
     let mut body = String::new();
     for i in 0..n {
-        let line = if i == 0 {
-            "self.0.infer(x, layer.at_mut(0), acts.at_mut::<H0>(0));".to_string()
+        let x = if i == 0 {
+            "x".to_string()
         } else if i == last {
-            format!(
-                "self.{i}.infer(acts.at::<H{p}>({s}), layer.at_mut(0), y);",
-                p = i - 1,
-                s = (i - 1) % 2
-            )
+            format!("acts.at::<H{}>({})", i - 1, (i - 1) % 2)
+        } else {
+            String::new()
+        };
+        let line = if n == 2 || i == 0 {
+            if i == 0 {
+                "<X as Input<L0>>::infer(&self.0, x, layer.at_mut(0), acts.at_mut::<H0>(0));"
+                    .to_string()
+            } else {
+                format!("self.{i}.infer({x}, layer.at_mut(0), y);")
+            }
+        } else if i == last {
+            format!("self.{i}.infer({x}, layer.at_mut(0), y);")
         } else {
             format!(
-                "{{ let (h, o) = acts.split::<H{p}, H{i}>({s}); self.{i}.infer(h, layer.at_mut(0), o); }}",
-                p = i - 1,
-                s = (i - 1) % 2
+                "{{ let (h, o) = acts.split::<H{}, H{i}>({}); self.{i}.infer(h, layer.at_mut(0), o); }}",
+                i - 1,
+                (i - 1) % 2
             )
         };
         writeln!(body, "        {line}").unwrap();
@@ -134,14 +207,22 @@ where
         } else {
             String::new()
         };
-        writeln!(tbounds, "    L{i}: Train<{}{output}>,", input(i)).unwrap();
+        if i == 0 {
+            writeln!(tbounds, "    L0: Module,\n    X: TrainInput<L0{output}>,").unwrap();
+        } else {
+            writeln!(tbounds, "    L{i}: Train<{}{output}>,", input(i)).unwrap();
+        }
         if i < last {
             writeln!(tbounds, "    H{i}: Pod,").unwrap();
         }
     }
     let cache = (0..n)
         .map(|i| {
-            let c = format!("<L{i} as Train<{}>>::Cache", input(i));
+            let c = if i == 0 {
+                "<X as TrainInput<L0>>::Cache".to_string()
+            } else {
+                format!("<L{i} as Train<{}>>::Cache", input(i))
+            };
             if i < last {
                 format!("({c}, H{i})")
             } else {
@@ -162,9 +243,14 @@ where
         } else {
             format!("&mut c.0.{i}.1")
         };
+        let call = if i == 0 {
+            "<X as TrainInput<L0>>::forward(&mut self.0, ".to_string()
+        } else {
+            format!("self.{i}.forward(")
+        };
         writeln!(
             fwd,
-            "        self.{i}.forward({x}, ctx.child({i}), &mut c.0.{i}.0, {y});"
+            "        {call}{x}, ctx.child({i}), &mut c.0.{i}.0, {y});"
         )
         .unwrap();
     }
@@ -201,7 +287,7 @@ where
     }
     writeln!(
         bwd,
-        "        self.0.backward(x, &mut c.0.0, d.at::<H0>(0), dx, g.map(|g| &mut g.0));"
+        "        <X as TrainInput<L0>>::backward(&self.0, x, &mut c.0.0, d.at::<H0>(0), dx, g.map(|g| &mut g.0));"
     )
     .unwrap();
     writeln!(

@@ -39,7 +39,12 @@
 //!
 //! The part in parentheses names the rule ([`shape::rules`] lists them all), then come the two
 //! dims in decimal. The notes below it show the chain of traits that carried the check and can be
-//! skipped.
+//! skipped. Your own layers declare their rules with [`shape_rule!`] and read the same way.
+//!
+//! Limits (rustc's, see `docs/decisions.md`): a model is a tuple of at most 16 layers (nest tuples
+//! for more: `((L0, .., L15), L16)`; a longer tuple reads `shape error (chain length)`), and an
+//! output buffer of the wrong type is a plain type mismatch (`expected B1, found B0`), so take
+//! buffer types from the model (`<M as Infer<X>>::Output::zeroed()`) or let inference pick them.
 //!
 //! ## Layers and training
 //!
@@ -142,6 +147,12 @@ pub use scalar::{Element, Pod, Real, Scalar, Zeroable};
 /// `#[skip]` markers and configuration; every other field is a sub-model.
 pub use shaped_derive::Params;
 pub use shaped_derive::{Pod, Zeroable};
+
+/// What the public macros expand to; not an API.
+#[doc(hidden)]
+pub mod __private {
+    pub use shaped_derive::shape_rule;
+}
 #[cfg(feature = "alloc")]
 pub use tensor::boxed_zeroed;
 pub use tensor::{IntoTensor, LengthError, Tensor, Tensor1, Tensor2, Tensor3, Tensor4, tensor};

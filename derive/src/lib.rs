@@ -13,6 +13,7 @@ mod attrs;
 mod bounds;
 mod marker;
 mod params;
+mod rule;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -144,6 +145,15 @@ pub fn derive_pod(input: TokenStream) -> TokenStream {
 pub fn derive_params(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     into_tokens(params::expand(&input))
+}
+
+/// Shape rules: the implementation of `shaped::shape_rule!` (use that macro; it passes the path of
+/// the `shaped` crate as the first token, `$crate;`).
+#[doc(hidden)]
+#[proc_macro]
+pub fn shape_rule(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as rule::Input);
+    rule::expand(input).into()
 }
 
 fn into_tokens(result: syn::Result<proc_macro2::TokenStream>) -> TokenStream {

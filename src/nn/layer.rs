@@ -12,6 +12,15 @@ use crate::scalar::{Pod, Zeroable};
 /// Generic over the input `X`, which need not be a float tensor: a quantized layer implements
 /// `Infer<Tensor<i8, S>>`. Layers accept any input dims and check them, so a wrong chain reads
 /// `shape error (Linear input features): got 864, expected 400`.
+///
+/// When no impl fits at all (a `Linear` fed a 4-d tensor, a type that is not a layer), rustc
+/// reports this trait itself, with the sentence below: it cannot name the types in decimal.
+#[diagnostic::on_unimplemented(
+    message = "shape error (layer input): this layer does not take inputs of this kind",
+    label = "not a layer for this input",
+    note = "each layer takes tensors of one rank: Linear (batch, features), Conv2d and pooling (batch, channels, height, width); put a `Flatten` between a conv part and a Linear head",
+    note = "a tuple of 2 to 16 layers is a layer; nest longer models"
+)]
 pub trait Infer<X> {
     /// The output type, computed from the layer and input types.
     type Output: Pod;
@@ -52,6 +61,12 @@ pub trait Infer<X> {
 
 /// Training: a forward pass in the caller's [`Mode`] that keeps what backward needs in
 /// [`Train::Cache`], and the backward pass, which writes `dX` and adds the parameter gradients.
+#[diagnostic::on_unimplemented(
+    message = "shape error (layer input): this layer does not take inputs of this kind, or cannot be trained",
+    label = "not a trainable layer for this input",
+    note = "each layer takes tensors of one rank: Linear (batch, features), Conv2d and pooling (batch, channels, height, width); put a `Flatten` between a conv part and a Linear head",
+    note = "a tuple of 2 to 16 layers is a layer; nest longer models"
+)]
 pub trait Train<X>: Infer<X> + Module {
     /// What forward keeps for backward, plus scratch. Zeroed before first use.
     type Cache: Zeroable;

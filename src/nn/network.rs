@@ -38,10 +38,9 @@
 //! typenum's binary form and can be skipped. Targets are checked the same way, e.g.
 //! `shape error (batch size): got 16, expected 32`.
 //!
-//! Every method here states `M: Train<X>` in its signature, so these messages appear. Calling a
-//! trait method directly on an invalid model (`model.infer(..)`) instead reports "no method
-//! named `infer`" (a rustc limit, rust-lang/rust#130082); write `Infer::infer(&model, ..)`
-//! or go through `Network` to see the real cause.
+//! The same message appears for a direct call on the model (`model.infer(..)`,
+//! `Infer::infer(&model, ..)`). A tuple of more than 16 layers reads
+//! `shape error (chain length): ..`; nest tuples instead.
 
 #[cfg(feature = "alloc")]
 use alloc::boxed::Box;

@@ -1,5 +1,7 @@
 //! Tuples of layers are layers: `(A, B, C)` runs `A`, then `B`, then `C` (tuples of 2 to 16
-//! layers; longer models nest tuples, e.g. `((A, B, C), D, E)`).
+//! layers; longer models nest tuples, e.g. `((A, B, C), D, E)`). A tuple of 17 to 32 layers
+//! fails to compile with `shape error (chain length): a tuple of layers holds at most 16 layers,
+//! this one has 17`.
 //!
 //! The intermediate types are pinned by `Output =` bindings, so a chain type-checks only if every
 //! layer accepts what the previous one produces; the first mismatch is reported by the receiving
@@ -22,6 +24,110 @@ use core::mem::{ManuallyDrop, MaybeUninit};
 
 use crate::nn::{Ctx, Entry, EntryMut, Infer, Module, Name, Params, Train};
 use crate::scalar::{Pod, Zeroable};
+use crate::shape::Shape;
+use crate::tensor::Tensor;
+
+/// A model input: `L: Infer<Self>`, written with the input as `Self`. A chain names its first
+/// layer through it; implemented for tensors and (feature `alloc`) boxes of model inputs.
+///
+/// Why: while rustc resolves a method call `model.infer(..)` it does not know the input type yet.
+/// It tries the chain's impl with a placeholder input; with `L0: Infer<X, Output = H0>` the
+/// first layer fixes its output (and so every later check) anyway, a mismatch further down is
+/// certain, and rustc drops the method ("no method named `infer`", rust-lang/rust#130082). A
+/// bound `X: Input<L0>` with an unknown `Self` is only "maybe", so the method is found and the
+/// call reports the failing layer's own shape error.
+///
+/// The price: rustc no longer infers the input type from the first layer, so it takes `&x` as
+/// given; hence the impl for `Box` (`model.infer(&boxed_x, ..)`). A model taking another input
+/// type implements this trait (and [`TrainInput`]) for it by forwarding to the layer.
+#[diagnostic::on_unimplemented(
+    message = "shape error (model input): a model takes a tensor (or a box of one), not this type",
+    label = "not a model input",
+    note = "pass `&x` for a `Tensor` or `Box<Tensor>`; for your own input type, implement `shaped::nn::chain::Input`"
+)]
+pub trait Input<L>: Sized {
+    /// `<L as Infer<Self>>::Output`.
+    type Output: Pod;
+    /// `<L as Infer<Self>>::Scratch`.
+    type Scratch: Pod;
+    /// `layer.infer(x, scratch, y)`.
+    fn infer(layer: &L, x: &Self, scratch: &mut Self::Scratch, y: &mut Self::Output);
+}
+
+impl<L: Infer<Tensor<T, S>>, T, S: Shape> Input<L> for Tensor<T, S> {
+    type Output = L::Output;
+    type Scratch = L::Scratch;
+    #[inline(always)]
+    fn infer(layer: &L, x: &Self, scratch: &mut L::Scratch, y: &mut L::Output) {
+        layer.infer(x, scratch, y);
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<L, X: Input<L>> Input<L> for alloc::boxed::Box<X> {
+    type Output = X::Output;
+    type Scratch = X::Scratch;
+    #[inline(always)]
+    fn infer(layer: &L, x: &Self, scratch: &mut X::Scratch, y: &mut X::Output) {
+        X::infer(layer, x, scratch, y);
+    }
+}
+
+/// `L: Train<Self>` with the input as `Self`, for the same reason as [`Input`].
+pub trait TrainInput<L: Module>: Input<L> {
+    /// `<L as Train<Self>>::Cache`.
+    type Cache: Zeroable;
+    /// `layer.forward(x, ctx, cache, y)`.
+    fn forward(layer: &mut L, x: &Self, ctx: Ctx, cache: &mut Self::Cache, y: &mut Self::Output);
+    /// `layer.backward(x, cache, dy, dx, grads)`.
+    fn backward(
+        layer: &L,
+        x: &Self,
+        cache: &mut Self::Cache,
+        dy: &Self::Output,
+        dx: Option<&mut Self>,
+        grads: Option<&mut L::Grads>,
+    );
+}
+
+impl<L: Train<Tensor<T, S>>, T, S: Shape> TrainInput<L> for Tensor<T, S> {
+    type Cache = L::Cache;
+    #[inline(always)]
+    fn forward(layer: &mut L, x: &Self, ctx: Ctx, cache: &mut L::Cache, y: &mut L::Output) {
+        layer.forward(x, ctx, cache, y);
+    }
+    #[inline(always)]
+    fn backward(
+        layer: &L,
+        x: &Self,
+        cache: &mut L::Cache,
+        dy: &L::Output,
+        dx: Option<&mut Self>,
+        grads: Option<&mut L::Grads>,
+    ) {
+        layer.backward(x, cache, dy, dx, grads);
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<L: Module, X: TrainInput<L>> TrainInput<L> for alloc::boxed::Box<X> {
+    type Cache = X::Cache;
+    #[inline(always)]
+    fn forward(layer: &mut L, x: &Self, ctx: Ctx, cache: &mut X::Cache, y: &mut X::Output) {
+        X::forward(layer, x, ctx, cache, y);
+    }
+    #[inline(always)]
+    fn backward(
+        layer: &L,
+        x: &Self,
+        cache: &mut X::Cache,
+        dy: &X::Output,
+        dx: Option<&mut Self>,
+        grads: Option<&mut L::Grads>,
+    ) {
+        X::backward(layer, x, cache, dy, dx.map(|d| &mut **d), grads);
+    }
+}
 
 /// Storage as large as the larger of `A` and `B` (a union, used only for its size and alignment).
 pub union Max<A, B> {

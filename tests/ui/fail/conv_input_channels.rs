@@ -1,8 +1,8 @@
 // A conv layer for 3 channels fed a single-channel batch.
-use shaped::nn::{Conv2d, Layer};
+use shaped::nn::{Conv2d, Infer};
 use shaped::prelude::*;
 
-fn output_bytes<M: Layer<X>, X>() -> usize {
+fn output_bytes<M: Infer<X>, X>() -> usize {
     size_of::<M::Output>()
 }
 

@@ -1,8 +1,8 @@
 // A 5×5 kernel on a 3-wide input without padding.
-use shaped::nn::{Conv2d, Layer};
+use shaped::nn::{Conv2d, Infer};
 use shaped::prelude::*;
 
-fn output_bytes<M: Layer<X>, X>() -> usize {
+fn output_bytes<M: Infer<X>, X>() -> usize {
     size_of::<M::Output>()
 }
 

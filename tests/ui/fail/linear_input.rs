@@ -1,10 +1,10 @@
 // A Linear<400, 120> fed a batch with 864 features.
-use shaped::nn::{Layer, Linear};
+use shaped::nn::{Infer, Linear};
 use shaped::prelude::*;
 
 fn main() {
     let layer = shaped::boxed_zeroed::<Linear<f32, U400, U120>>();
     let x = shaped::boxed_zeroed::<Tensor2<f32, U8, U864>>();
     let mut y = shaped::boxed_zeroed::<Tensor2<f32, U8, U120>>();
-    Layer::forward(&*layer, &*x, &mut (), &mut *y);
+    Infer::infer(&*layer, &*x, &mut (), &mut *y);
 }

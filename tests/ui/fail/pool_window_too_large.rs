@@ -1,8 +1,8 @@
 // Pooling a 1-pixel-high feature map with a 2×2 window.
-use shaped::nn::{Layer, MaxPool2d};
+use shaped::nn::{Infer, MaxPool2d};
 use shaped::prelude::*;
 
-fn output_bytes<M: Layer<X>, X>() -> usize {
+fn output_bytes<M: Infer<X>, X>() -> usize {
     size_of::<M::Output>()
 }
 
