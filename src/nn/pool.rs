@@ -201,6 +201,7 @@ fn is_number<T: Scalar>(v: T) -> bool {
 /// common kernel's comparison a single `>`: a max instruction and an index select. The NaN-aware
 /// comparison needs two tests, and the compiler then branches on the value select, which made
 /// LeNet-5's two poolings 3–4× slower on random activations.
+#[inline(always)] // the geometry is constant after inlining: the window loops unroll
 fn max_pool<T: Scalar>(g: Geom, x: &[T], y: &mut [T], mut args: Option<&mut [u32]>) {
     let (plane, oplane) = (g.h * g.w, g.oh * g.ow);
     let planes = x.chunks_exact(plane);
@@ -257,6 +258,7 @@ fn max_plane<T: Scalar, const NAN: bool>(
 }
 
 /// Average pooling of every plane (padding counts as zeros, divisor `KH·KW`).
+#[inline(always)] // the geometry is constant after inlining: the window loops unroll
 fn avg_pool<T: Real>(g: Geom, x: &[T], y: &mut [T]) {
     let (plane, oplane) = (g.h * g.w, g.oh * g.ow);
     let scale = g.scale::<T>();
@@ -278,6 +280,7 @@ fn avg_pool<T: Real>(g: Geom, x: &[T], y: &mut [T]) {
 }
 
 /// The adjoint of [`avg_pool`]: adds each output gradient, scaled, onto its window.
+#[inline(always)] // the geometry is constant after inlining: the window loops unroll
 fn avg_pool_backward<T: Real>(g: Geom, dy: &[T], dx: &mut [T]) {
     let (plane, oplane) = (g.h * g.w, g.oh * g.ow);
     let scale = g.scale::<T>();
