@@ -58,6 +58,47 @@ fn lenet_batch1_inference_scratch_is_the_largest_pair_plus_layer_scratch() {
     assert!(train > 2 * lenet - conv1_scratch);
 }
 
+/// LeNet-5 as one flat chain of 12 layers.
+type LeNetFlat = (
+    Conv2d<f32, U1, U6, U5, U1, U2>,
+    ReLU,
+    MaxPool2d<U2>,
+    Conv2d<f32, U6, U16, U5>,
+    ReLU,
+    MaxPool2d<U2>,
+    Flatten,
+    Linear<f32, U400, U120>,
+    ReLU,
+    Linear<f32, U120, U84>,
+    ReLU,
+    Linear<f32, U84, U10>,
+);
+
+#[test]
+fn flat_lenet_inference_scratch_is_exactly_the_largest_pair_plus_the_largest_layer_scratch() {
+    let largest_pair = act(4704 + 4704);
+    let largest_layer_scratch = act(25 * 784 + 32 * 32);
+    let scratch = size_of::<<LeNetFlat as Infer<X1>>::Scratch>();
+    assert_eq!(scratch, largest_pair + largest_layer_scratch);
+    // Nesting (features, head) keeps the activation between the two sub-chains as well.
+    let nested = size_of::<<LeNet as Infer<X1>>::Scratch>();
+    assert_eq!(nested, scratch + act(400));
+    // Both compute the same function.
+    let mut flat = LeNetFlat::zeroed();
+    flat.init(Scheme::HeUniform, &mut Rng::new(4));
+    let mut nested_model = LeNet::zeroed();
+    let mut values = Vec::new();
+    flat.params(&mut |p| values.extend_from_slice(p));
+    let mut at = 0;
+    nested_model.params_mut(&mut |p| {
+        p.copy_from_slice(&values[at..at + p.len()]);
+        at += p.len();
+    });
+    let x = X1::from_flat_fn(|i| ((i * 37) % 101) as f32 / 101.0);
+    assert_eq!(*flat.infer_boxed(&x), *nested_model.infer_boxed(&x));
+    println!("LeNet-5 b1 inference scratch: flat {scratch} B, nested {nested} B");
+}
+
 #[test]
 fn memory_constants_are_the_sizes_of_the_real_buffers() {
     type Mlp = (Linear<f32, U4, U8>, ReLU, Linear<f32, U8, U3>);
