@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use shaped::data::augment::shift;
 use shaped::data::metrics::ConfusionMatrix;
 use shaped::data::{Batcher, Dataset, LastBatch, Mnist};
 use shaped::init::Scheme;
@@ -115,8 +116,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             for i in 0..B::USIZE {
                 shift(
                     x.outer_mut(i),
+                    28,
+                    28,
                     aug.below(5) as isize - 2,
                     aug.below(5) as isize - 2,
+                    0.0,
                 );
             }
             model.forward(&x, ctx, &mut cache, &mut logits);
@@ -160,21 +164,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         std::process::exit(1);
     }
     Ok(())
-}
-
-/// Moves a 28×28 image by `dx` columns and `dy` rows in place, filling with 0 (background):
-/// a cheap augmentation that keeps a small training set from being memorised.
-fn shift(image: &mut [f32], dx: isize, dy: isize) {
-    let mut out = [0.0f32; 784];
-    for r in 0..28isize {
-        for c in 0..28isize {
-            let (sr, sc) = (r - dy, c - dx);
-            if (0..28).contains(&sr) && (0..28).contains(&sc) {
-                out[(r * 28 + c) as usize] = image[(sr * 28 + sc) as usize];
-            }
-        }
-    }
-    image.copy_from_slice(&out);
 }
 
 /// The confusion matrix of `model` on every sample of `data` (the last batch is partial; its

@@ -10,6 +10,7 @@
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use shaped::data::augment::shift;
 use shaped::data::metrics::ConfusionMatrix;
 use shaped::data::{Batcher, Dataset, LastBatch, Mnist};
 use shaped::init::Scheme;
@@ -73,7 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         while let Some(rows) = batcher.next_batch(train, &mut x, &mut y)? {
             for r in 0..rows {
                 let (dx, dy) = (aug.below(5) as isize - 2, aug.below(5) as isize - 2);
-                shift(x.outer_mut(r), dx, dy);
+                shift(x.outer_mut(r), 28, 28, dx, dy, 0.0);
             }
             model.forward(&x, ctx, &mut cache, &mut logits);
             debug_assert_eq!(rows, B::USIZE); // LastBatch::Drop: every batch is full
@@ -113,21 +114,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(1);
     }
     Ok(())
-}
-
-/// Moves a 28×28 image by `dx` columns and `dy` rows in place, filling with 0 (background):
-/// a cheap augmentation that keeps a small training set from being memorised.
-fn shift(image: &mut [f32], dx: isize, dy: isize) {
-    let mut out = [0.0f32; 784];
-    for r in 0..28isize {
-        for c in 0..28isize {
-            let (sr, sc) = (r - dy, c - dx);
-            if (0..28).contains(&sr) && (0..28).contains(&sc) {
-                out[(r * 28 + c) as usize] = image[(sr * 28 + sc) as usize];
-            }
-        }
-    }
-    image.copy_from_slice(&out);
 }
 
 /// The confusion matrix of `model` on every sample of `data` (the last batch is partial).

@@ -168,27 +168,13 @@ where
             if shift {
                 for i in 0..B::USIZE {
                     let (dx, dy) = (aug.below(5) as isize - 2, aug.below(5) as isize - 2);
-                    shift_image(x.outer_mut(i), dx, dy);
+                    shaped::data::augment::shift(x.outer_mut(i), 28, 28, dx, dy, 0.0);
                 }
             }
             net.train_step(&x, &labels, &SoftmaxCrossEntropy, optimizer);
         }
     }
     Ok(())
-}
-
-/// Moves a 28×28 image by `dx` columns and `dy` rows in place, filling with 0 (background).
-fn shift_image(image: &mut [f32], dx: isize, dy: isize) {
-    let mut out = [0.0f32; 784];
-    for r in 0..28isize {
-        for c in 0..28isize {
-            let (sr, sc) = (r - dy, c - dx);
-            if (0..28).contains(&sr) && (0..28).contains(&sc) {
-                out[(r * 28 + c) as usize] = image[(sr * 28 + sc) as usize];
-            }
-        }
-    }
-    image.copy_from_slice(&out);
 }
 
 /// Test accuracy in evaluation mode (the last batch may be partial; its unused rows are ignored).

@@ -21,6 +21,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod augment;
 pub mod metrics;
 #[cfg(any(feature = "std", feature = "libm"))]
 pub mod standardize;
