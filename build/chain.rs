@@ -87,6 +87,31 @@ fn max_of(items: &[String]) -> String {
     }
 }
 
+/// The where-clause of a chain of `n` layers for one contract: the first layer through `first`
+/// (`{output}` stands for its `Output =` binding), every later one as `Li: contract<H(i-1)>`, each
+/// activation `Pod`.
+fn chain_bounds(n: usize, first: &str, contract: &str) -> String {
+    let last = n - 1;
+    let mut bounds = String::new();
+    for i in 0..n {
+        let output = if i < last {
+            format!(", Output = H{i}")
+        } else {
+            String::new()
+        };
+        if i == 0 {
+            // The first layer through the input, whose `Self` is the input (see src/nn/chain).
+            writeln!(bounds, "    {},", first.replace("{output}", &output)).unwrap();
+        } else {
+            writeln!(bounds, "    L{i}: {contract}<H{}{output}>,", i - 1).unwrap();
+        }
+        if i < last {
+            writeln!(bounds, "    H{i}: Pod,").unwrap();
+        }
+    }
+    bounds
+}
+
 fn arity(out: &mut String, n: usize) {
     let last = n - 1;
     let layers = list(n, |i| format!("L{i}"));
@@ -109,23 +134,7 @@ fn arity(out: &mut String, n: usize) {
     };
 
     // ---- Infer
-    let mut bounds = String::new();
-    for i in 0..n {
-        let output = if i < last {
-            format!(", Output = H{i}")
-        } else {
-            String::new()
-        };
-        if i == 0 {
-            // The first layer through `Input`, whose `Self` is the input (see src/nn/chain).
-            writeln!(bounds, "    X: Input<L0{output}>,").unwrap();
-        } else {
-            writeln!(bounds, "    L{i}: Infer<{}{output}>,", input(i)).unwrap();
-        }
-        if i < last {
-            writeln!(bounds, "    H{i}: Pod,").unwrap();
-        }
-    }
+    let bounds = chain_bounds(n, "X: Input<L0{output}>", "Infer");
     let scratches: Vec<String> = (0..n)
         .map(|i| {
             if i == 0 {
@@ -200,22 +209,7 @@ where
     )
     .unwrap();
 
-    let mut tbounds = String::new();
-    for i in 0..n {
-        let output = if i < last {
-            format!(", Output = H{i}")
-        } else {
-            String::new()
-        };
-        if i == 0 {
-            writeln!(tbounds, "    L0: Module,\n    X: TrainInput<L0{output}>,").unwrap();
-        } else {
-            writeln!(tbounds, "    L{i}: Train<{}{output}>,", input(i)).unwrap();
-        }
-        if i < last {
-            writeln!(tbounds, "    H{i}: Pod,").unwrap();
-        }
-    }
+    let tbounds = chain_bounds(n, "L0: Module,\n    X: TrainInput<L0{output}>", "Train");
     let cache = (0..n)
         .map(|i| {
             let c = if i == 0 {
