@@ -22,6 +22,7 @@
 
 use core::mem::{ManuallyDrop, MaybeUninit};
 
+use crate::nn::params::{Either, No};
 use crate::nn::{Ctx, Entry, EntryMut, Infer, Module, Name, Params, Train};
 use crate::scalar::{Pod, Zeroable};
 use crate::shape::Shape;
