@@ -127,7 +127,7 @@ impl<'a> Model<'a> {
     fn trainable(&self) -> TokenStream {
         let k = &self.krate;
         if self.of_kind(FieldKind::Param).next().is_some() {
-            return quote!(#k::nn::params::Yes);
+            return quote!(#k::nn::Yes);
         }
         let subs: Vec<TokenStream> = self
             .of_kind(FieldKind::Sub)
@@ -138,8 +138,8 @@ impl<'a> Model<'a> {
             .collect();
         subs.into_iter()
             .rev()
-            .reduce(|rest, t| quote!(#k::nn::params::Either<#t, #rest>))
-            .unwrap_or_else(|| quote!(#k::nn::params::No))
+            .reduce(|rest, t| quote!(#k::nn::Either<#t, #rest>))
+            .unwrap_or_else(|| quote!(#k::nn::No))
     }
 
     fn own_where(&self) -> Option<&syn::WhereClause> {

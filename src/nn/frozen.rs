@@ -1,6 +1,6 @@
 //! [`Frozen`]: a layer or sub-model that is not trained.
 
-use crate::nn::params::No;
+use crate::nn::No;
 use crate::nn::{Ctx, Entry, EntryMut, Infer, Kind, Module, Name, Params, Train};
 
 /// Makes any layer or sub-model non-trainable (transfer learning: keep a pre-trained feature

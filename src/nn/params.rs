@@ -1,23 +1,15 @@
-//! What a layer or model stores, and how it is walked: trainable parameters, frozen parameters
-//! and non-trainable state, each with a name, dims and an element type.
-//!
-//! Three kinds, as burn separates them ([`Kind`]):
-//! - **trainable** parameters get a gradient and optimizer state;
-//! - **frozen** parameters (inside [`Frozen`](crate::nn::Frozen)) are saved and loaded but get
-//!   neither;
-//! - **state** (BatchNorm's running mean and variance, its batch count) is saved and loaded, updated
-//!   by training forward passes, and never touched by optimizers, clipping or weight decay.
-//!
-//! A model's gradients have their own type, [`Module::Grads`]: one tensor per trainable parameter,
-//! `()` for layers with none. Optimizer state is made of the same type, so freezing part of a
-//! model shrinks gradients and optimizer state alike, at compile time.
-//!
-//! Write these impls with `#[derive(Params)]` (see [`Params`]); tuples of layers get them from the
-//! library.
+//! What a layer or model stores, and how it is walked (see [`Params`]).
 
 use crate::nn::Name;
 
-/// The kind of a stored tensor (see the [module docs](self)).
+/// The kind of a stored tensor.
+///
+/// Three kinds, as burn separates them:
+/// - **trainable** parameters get a gradient and optimizer state;
+/// - **frozen** parameters (inside [`Frozen`](crate::nn::Frozen)) are saved and loaded but get
+///   neither;
+/// - **state** (BatchNorm's running mean and variance, its batch count) is saved and loaded, updated
+///   by training forward passes, and never touched by optimizers, clipping or weight decay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// Gets a gradient and optimizer state.
