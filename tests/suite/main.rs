@@ -28,4 +28,6 @@ mod optim_clip;
 mod optim_minimise;
 mod optim_reference;
 mod prelude;
+mod safetensors;
+mod safetensors_torch;
 mod weights;
