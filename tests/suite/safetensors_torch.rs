@@ -8,22 +8,23 @@ use shaped::nn::{BatchNorm2d, Infer, Name, Params, Values};
 use shaped::prelude::*;
 
 /// PyTorch's `nn.Sequential` in `make_fixture.py`, layer for layer (so the names agree).
-pub type LeNetBn = (
-    Conv2d<f32, U1, U6, U5, U1, U2>,
-    BatchNorm2d<f32, U6>,
+pub type LeNetBnOf<T> = (
+    Conv2d<T, U1, U6, U5, U1, U2>,
+    BatchNorm2d<T, U6>,
     ReLU,
     MaxPool2d<U2>,
-    Conv2d<f32, U6, U16, U5>,
-    BatchNorm2d<f32, U16>,
+    Conv2d<T, U6, U16, U5>,
+    BatchNorm2d<T, U16>,
     ReLU,
     MaxPool2d<U2>,
     Flatten,
-    Linear<f32, U400, U120>,
+    Linear<T, U400, U120>,
     ReLU,
-    Linear<f32, U120, U84>,
+    Linear<T, U120, U84>,
     ReLU,
-    Linear<f32, U84, U10>,
+    Linear<T, U84, U10>,
 );
+pub type LeNetBn = LeNetBnOf<f32>;
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/torch/lenet5_bn.safetensors");
 const LOGITS: &str = include_str!("../fixtures/torch/logits16.txt");
@@ -42,9 +43,9 @@ fn snapshot<M: Params<f32>>(m: &M) -> Vec<(String, Vec<u64>)> {
 }
 
 /// The first 16 test images as one batch.
-fn images16() -> Box<Tensor4<f32, U16, U1, U28, U28>> {
-    let test = Mnist::bundled::<f32>().unwrap().test;
-    let mut x = shaped::boxed_zeroed::<Tensor4<f32, U16, U1, U28, U28>>();
+fn images16<T: shaped::Real>() -> Box<Tensor4<T, U16, U1, U28, U28>> {
+    let test = Mnist::bundled::<T>().unwrap().test;
+    let mut x = shaped::boxed_zeroed::<Tensor4<T, U16, U1, U28, U28>>();
     for i in 0..16 {
         x.outer_mut(i).copy_from_slice(test.sample(i));
     }
@@ -66,7 +67,7 @@ fn pytorch_lenet_reproduces_its_logits_and_exports_the_same_tensors() {
     assert_eq!(model.1.num_batches_tracked, 120);
     assert!(model.5.running_var.iter().all(|&v| v > 0.0 && v != 1.0));
 
-    let logits = model.infer_boxed(&images16());
+    let logits = model.infer_boxed(&images16::<f32>());
     let recorded = recorded_logits();
     assert_eq!(recorded.len(), 16);
     let mut worst = 0f32;
@@ -95,6 +96,35 @@ fn pytorch_lenet_reproduces_its_logits_and_exports_the_same_tensors() {
     let out =
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("lenet5_bn_export.safetensors");
     std::fs::write(&out, &exported).unwrap();
+}
+
+#[test]
+fn pytorch_f32_weights_widen_into_an_f64_model() {
+    let mut model = shaped::boxed_zeroed::<LeNetBnOf<f64>>();
+    safetensors::load_from_slice(&mut *model, FIXTURE, &Options::TORCH).unwrap();
+    let logits = model.infer_boxed(&images16::<f64>());
+    let mut worst = 0f64;
+    for (i, row) in recorded_logits().iter().enumerate() {
+        for (j, &want) in row.iter().enumerate() {
+            worst = worst.max((logits[[i, j]] - f64::from(want)).abs());
+        }
+    }
+    assert!(worst <= 1e-5, "max |logit - PyTorch| = {worst}");
+    // Exported as F64, it reads back exactly, and an f32 model refuses it (narrowing).
+    let f64_file = safetensors::to_bytes(&*model, &Options::TORCH).unwrap();
+    let mut again = shaped::boxed_zeroed::<LeNetBnOf<f64>>();
+    safetensors::load_from_slice(&mut *again, &f64_file, &Options::TORCH).unwrap();
+    assert_eq!(again.9.weight, model.9.weight);
+    let err = safetensors::load_from_slice(
+        &mut *shaped::boxed_zeroed::<LeNetBn>(),
+        &f64_file,
+        &Options::TORCH,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#""0.weight": file has dtype F64, model needs F32"#
+    );
 }
 
 /// Bytes before the data: the length field and the header.
