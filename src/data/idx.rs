@@ -296,7 +296,14 @@ pub fn read_images(
 /// Reads an IDX image file (raw or gzip) of any image size (the dims come from the header).
 pub fn read_images_any(path: impl AsRef<Path>) -> Result<IdxImages, IdxError> {
     let path = path.as_ref();
-    let (dims, pixels) = parse(path, load(path)?, 3)?;
+    images_from_bytes(path, read(path)?)
+}
+
+/// Parses an IDX image file already in memory (raw or gzip), as [`read_images_any`] does after
+/// reading it; `path` only names the data in errors.
+pub fn images_from_bytes(path: impl AsRef<Path>, bytes: Vec<u8>) -> Result<IdxImages, IdxError> {
+    let path = path.as_ref();
+    let (dims, pixels) = parse(path, decode(path, bytes)?, 3)?;
     Ok(IdxImages {
         count: dims[0],
         rows: dims[1],
@@ -314,7 +321,18 @@ pub fn read_images_any(path: impl AsRef<Path>) -> Result<IdxImages, IdxError> {
 /// ```
 pub fn read_labels(path: impl AsRef<Path>, classes: usize) -> Result<Vec<u8>, IdxError> {
     let path = path.as_ref();
-    let (_, labels) = parse(path, load(path)?, 1)?;
+    labels_from_bytes(path, read(path)?, classes)
+}
+
+/// Parses an IDX label file already in memory (raw or gzip), as [`read_labels`] does after
+/// reading it; `path` only names the data in errors.
+pub fn labels_from_bytes(
+    path: impl AsRef<Path>,
+    bytes: Vec<u8>,
+    classes: usize,
+) -> Result<Vec<u8>, IdxError> {
+    let path = path.as_ref();
+    let (_, labels) = parse(path, decode(path, bytes)?, 1)?;
     if let Some(index) = labels.iter().position(|&l| l as usize >= classes) {
         return Err(IdxError::LabelOutOfRange {
             path: path.to_path_buf(),
@@ -326,12 +344,16 @@ pub fn read_labels(path: impl AsRef<Path>, classes: usize) -> Result<Vec<u8>, Id
     Ok(labels)
 }
 
-/// Reads the file and gunzips it if it starts with the gzip magic.
-fn load(path: &Path) -> Result<Vec<u8>, IdxError> {
-    let bytes = std::fs::read(path).map_err(|source| IdxError::Io {
+/// Reads the file.
+fn read(path: &Path) -> Result<Vec<u8>, IdxError> {
+    std::fs::read(path).map_err(|source| IdxError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    })
+}
+
+/// Gunzips the bytes if they start with the gzip magic.
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, IdxError> {
     if !gzip::is_gzip(&bytes) {
         return Ok(bytes);
     }

@@ -52,6 +52,9 @@ pub use gzip::GzipError;
 #[doc(hidden)]
 pub use gzip::{crc32, gunzip};
 #[cfg(feature = "data")]
-pub use idx::{IdxError, IdxImages, read_images, read_images_any, read_labels};
+pub use idx::{
+    IdxError, IdxImages, images_from_bytes, labels_from_bytes, read_images, read_images_any,
+    read_labels,
+};
 #[cfg(feature = "data")]
 pub use split::{Split, SplitSets};

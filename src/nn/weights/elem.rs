@@ -61,6 +61,9 @@ pub trait WeightElem: Copy {
     fn write_le(self, out: &mut [u8]);
     /// Reads a value from `bytes`, exactly `DTYPE.size()` bytes, little-endian.
     fn read_le(bytes: &[u8]) -> Self;
+    /// `v` in this type, exactly (a widening for `f64`): how half-precision and `f32` file
+    /// values reach the model.
+    fn from_f32(v: f32) -> Self;
 }
 
 impl WeightElem for f32 {
@@ -73,6 +76,9 @@ impl WeightElem for f32 {
         b.copy_from_slice(bytes);
         f32::from_le_bytes(b)
     }
+    fn from_f32(v: f32) -> Self {
+        v
+    }
 }
 
 impl WeightElem for f64 {
@@ -84,5 +90,8 @@ impl WeightElem for f64 {
         let mut b = [0; 8];
         b.copy_from_slice(bytes);
         f64::from_le_bytes(b)
+    }
+    fn from_f32(v: f32) -> Self {
+        f64::from(v)
     }
 }

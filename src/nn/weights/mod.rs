@@ -79,6 +79,7 @@ mod kind;
 mod label;
 mod load;
 mod record;
+pub mod safetensors;
 mod save;
 
 #[cfg(doc)]
