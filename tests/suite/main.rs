@@ -10,6 +10,7 @@ mod conv_weights;
 mod data_batch;
 mod data_idx;
 mod data_metrics;
+mod embedding;
 mod gradcheck_layers;
 mod gradcheck_losses;
 mod init;
