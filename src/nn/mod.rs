@@ -30,6 +30,7 @@ mod name;
 pub mod network;
 pub mod params;
 pub mod pool;
+pub mod rnn;
 pub mod weights;
 
 pub use activation::*;
@@ -49,6 +50,9 @@ pub use params::{
     Entry, EntryMut, Kind, Module, Param, Params, Stored, Tensors, Values, ValuesMut,
 };
 pub use pool::*;
+pub use rnn::{
+    Gru, GruCache, GruGrads, LastStep, Lstm, LstmCache, LstmGrads, Rnn, RnnCache, RnnGrads, State,
+};
 
 /// The gradient type of a model: `Grads<M>` is `<M as Module>::Grads`.
 pub type Grads<M> = <M as Module>::Grads;
