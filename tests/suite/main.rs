@@ -30,4 +30,5 @@ mod optim_minimise;
 mod optim_reference;
 mod prelude;
 mod rnn;
+mod rnn_seq;
 mod weights;

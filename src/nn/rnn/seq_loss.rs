@@ -1,7 +1,7 @@
 //! Per-sample losses on every step of a sequence: logits `(N, S, C)` with class targets
 //! `(N, S)`, optionally masked by a `(N, S)` mask of the steps that count (padding).
 //!
-//! Every [`SampleLoss`] (e.g. [`SoftmaxCrossEntropy`](crate::nn::SoftmaxCrossEntropy)) gets this
+//! Every [`SampleLoss`] (e.g. [`SoftmaxCrossEntropy`](struct@crate::nn::SoftmaxCrossEntropy)) gets this
 //! [`Loss`] impl. The mean is over the kept steps of all sequences; a masked step adds nothing
 //! to the loss or the gradient (its `dy` rows are 0, even if its logits are NaN), so the
 //! gradient equals that of the same batch with the masked steps removed. All steps masked: loss
