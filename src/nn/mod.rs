@@ -26,6 +26,7 @@ mod batchnorm;
 pub mod chain;
 mod conv;
 mod dropout;
+mod embedding;
 mod flatten;
 mod frozen;
 mod layer;
@@ -35,12 +36,14 @@ mod name;
 mod network;
 mod params;
 mod pool;
+pub mod rnn;
 pub mod weights;
 
 pub use activation::{LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh};
 pub use batchnorm::{BatchNorm1d, BatchNorm1dGrads, BatchNorm2d, BatchNorm2dGrads, BatchNormCache};
 pub use conv::{Conv2d, Conv2dSame, ConvGrads, ConvWork};
 pub use dropout::{Dropout, DropoutCache, DropoutError};
+pub use embedding::{Embedding, EmbeddingGrads, IndexError};
 pub use flatten::{Flat, Flatten, FlattenDims};
 pub use frozen::Frozen;
 pub use layer::{Ctx, Infer, Mode, Train};
@@ -57,6 +60,9 @@ pub use params::{
     Values, ValuesMut, Yes,
 };
 pub use pool::{AvgPool2d, MaxPool2d};
+pub use rnn::{
+    Gru, GruCache, GruGrads, LastStep, Lstm, LstmCache, LstmGrads, Rnn, RnnCache, RnnGrads, State,
+};
 
 /// The gradient type of a model: `Grads<M>` is `<M as Module>::Grads`.
 pub type Grads<M> = <M as Module>::Grads;
