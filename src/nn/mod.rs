@@ -27,8 +27,10 @@ mod linear;
 pub mod loss;
 mod name;
 pub mod network;
+pub mod parallel;
 pub mod params;
 pub mod pool;
+mod residual;
 pub mod weights;
 
 pub use activation::*;
@@ -43,10 +45,12 @@ pub use loss::*;
 pub use name::{Name, Segment};
 #[cfg(feature = "alloc")]
 pub use network::*;
+pub use parallel::{Parallel, ParallelGrads};
 pub use params::{
     Entry, EntryMut, Kind, Module, Param, Params, Stored, Tensors, Values, ValuesMut,
 };
 pub use pool::*;
+pub use residual::{Residual, ResidualGrads};
 
 /// The gradient type of a model: `Grads<M>` is `<M as Module>::Grads`.
 pub type Grads<M> = <M as Module>::Grads;

@@ -7,6 +7,7 @@ mod conv_layer;
 mod conv_pool;
 mod conv_shapes;
 mod conv_weights;
+mod dag_combinators;
 mod data_batch;
 mod data_idx;
 mod data_metrics;
