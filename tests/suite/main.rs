@@ -11,6 +11,7 @@ mod dag_combinators;
 mod data_batch;
 mod data_idx;
 mod data_metrics;
+mod embedding;
 mod gradcheck_layers;
 mod gradcheck_losses;
 mod graph_gates;
