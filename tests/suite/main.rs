@@ -17,6 +17,7 @@ mod gradcheck_losses;
 mod graph_gates;
 mod graph_jacobian;
 mod graph_nodes;
+mod graph_window;
 mod init;
 mod kernel;
 mod multitask;
