@@ -126,6 +126,7 @@ struct ReadmeDoctests;
 mod aligned;
 pub mod data;
 pub mod gradcheck;
+pub mod graph;
 pub mod guide;
 pub mod init;
 pub mod kernel;
