@@ -3,6 +3,7 @@
 mod boxed_stack;
 mod contract;
 mod conv_common;
+mod conv_direct;
 mod conv_layer;
 mod conv_pool;
 mod conv_shapes;
