@@ -7,21 +7,8 @@ use shaped::prelude::*;
 /// LeNet-5 as `examples/mnist` trains it (the same function and parameter order), laid out for a
 /// microcontroller: direct convolutions (no column matrix), and each ReLU after its max-pooling
 /// (they commute exactly), so the largest pair of live activations is conv1's output and the
-/// pooled one: 4 · (4704 + 1176) = 23520 bytes.
-pub type LeNet = (
-    Direct<Conv2d<f32, U1, U6, U5, U1, U2>>,
-    MaxPool2d<U2>,
-    ReLU,
-    Direct<Conv2d<f32, U6, U16, U5>>,
-    MaxPool2d<U2>,
-    ReLU,
-    Flatten,
-    Linear<f32, U400, U120>,
-    ReLU,
-    Linear<f32, U120, U84>,
-    ReLU,
-    Linear<f32, U84, U10>,
-);
+/// pooled one, 4 · (4704 + 1176) = 23520 bytes, plus the 84 features between the two parts.
+pub type LeNet = (Features, Head);
 
 /// One image, batch 1.
 pub type Image = Tensor4<f32, U1, U1, U28, U28>;
@@ -30,7 +17,7 @@ pub type ImageQ = Tensor4<i8, U1, U1, U28, U28>;
 /// The int8 LeNet-5.
 pub type LeNetQ = shaped::quant::Quantized<LeNet>;
 
-/// The feature extractor (frozen when fine-tuning the head on the device) and the head's layers.
+/// The feature extractor (frozen when fine-tuning the head on the device).
 pub type Features = (
     Direct<Conv2d<f32, U1, U6, U5, U1, U2>>,
     MaxPool2d<U2>,
