@@ -22,7 +22,7 @@ const _: () = mem::fits::<LeNetQ, ImageQ>(8 * 1024);
 pub fn run(tag: &str, syst: cortex_m::peripheral::SYST) -> ! {
     crate::paint_stack();
     let mut ticks = Ticks::start(syst);
-    let per_tick = ticks.instructions_per_tick();
+    let (calib_insns, calib_ticks) = ticks.calibrate();
     let model: &LeNetQ = match image::view(aligned_bytes!("../data/lenet-int8.img")) {
         Ok(m) => m,
         Err(e) => panic!("lenet-int8.img: {e}"),
@@ -46,12 +46,13 @@ pub fn run(tag: &str, syst: cortex_m::peripheral::SYST) -> ! {
         right += usize::from(p == TEST_LABELS[i]);
         same &= p == HOST_INT8[i];
     }
-    // Integer ticks × instructions per tick (a ratio of integers: no float on the M0 either).
-    let insns = spent * per_tick as u64 / TEST as u64;
+    // Ticks × the calibrated rate, in integers (no float on the M0 either).
+    let insns = spent * calib_insns / (calib_ticks * TEST as u64);
     hprintln!(
-        "{}: {} instructions per SysTick tick; library constants: scratch {} B, infer_bytes {} B, model {} B in flash",
+        "{}: {} instructions in {} SysTick ticks; library constants: scratch {} B, infer_bytes {} B, model {} B in flash",
         tag,
-        per_tick,
+        calib_insns,
+        calib_ticks,
         size_of::<Scratch>(),
         mem::infer_bytes::<LeNetQ, ImageQ>(),
         size_of::<LeNetQ>()

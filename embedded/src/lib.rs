@@ -97,9 +97,10 @@ impl Ticks {
         self.wraps * (RELOAD as u64 + 1) + (RELOAD - cur) as u64
     }
 
-    /// Instructions per tick, measured on a loop of known length (`-icount shift=0` makes the
-    /// virtual clock advance 1 ns per instruction).
-    pub fn instructions_per_tick(&mut self) -> u32 {
+    /// The clock's rate as `(instructions, ticks)`, measured on a loop of known length
+    /// (`-icount shift=0` makes the virtual clock advance 1 ns per instruction; SysTick counts
+    /// its reference clock: 1 MHz on mps2-an386, 16 MHz on the micro:bit).
+    pub fn calibrate(&mut self) -> (u64, u64) {
         const N: u32 = 1_000_000;
         let t0 = self.now();
         // Two instructions per iteration: `subs` and `bne`.
@@ -112,9 +113,7 @@ impl Ticks {
                 options(nomem, nostack),
             );
         }
-        let ticks = self.now() - t0;
-        // Rounded to the nearest integer: QEMU advances the clock in whole ticks.
-        ((2 * N as u64 + ticks / 2) / ticks) as u32
+        (2 * N as u64, self.now() - t0)
     }
 }
 

@@ -29,4 +29,5 @@ mod optim_clip;
 mod optim_minimise;
 mod optim_reference;
 mod prelude;
+mod quant;
 mod weights;

@@ -29,7 +29,7 @@ fn main() -> ! {
     shaped_embedded::paint_stack();
     let cp = cortex_m::Peripherals::take().unwrap();
     let mut ticks = Ticks::start(cp.SYST);
-    let per_tick = ticks.instructions_per_tick();
+    let (calib_insns, calib_ticks) = ticks.calibrate();
     let model: &LeNet = match image::view(aligned_bytes!("../../data/lenet-f32.img")) {
         Ok(m) => m,
         Err(e) => panic!("lenet-f32.img: {e}"),
@@ -52,10 +52,11 @@ fn main() -> ! {
         right += usize::from(p == TEST_LABELS[i]);
         same &= p == HOST_F32[i];
     }
-    let insns = spent * per_tick as u64 / TEST as u64;
+    let insns = spent * calib_insns / (calib_ticks * TEST as u64);
     hprintln!(
-        "m4 f32: {} instructions per SysTick tick; library constants: scratch {} B, infer_bytes {} B (input {} + scratch + output {}), model {} B in flash",
-        per_tick,
+        "m4 f32: {} instructions in {} SysTick ticks; library constants: scratch {} B, infer_bytes {} B (input {} + scratch + output {}), model {} B in flash",
+        calib_insns,
+        calib_ticks,
         size_of::<Scratch>(),
         mem::infer_bytes::<LeNet, Image>(),
         size_of::<Image>(),
