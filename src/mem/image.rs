@@ -119,7 +119,7 @@ pub fn view<M: Walk + FromBytes>(image: &[u8]) -> Result<&M, ImageError> {
     }
     let head = header_len(n);
     let body = image.get(head..head + size).ok_or(ImageError::NotAnImage)?;
-    if body.as_ptr() as usize % align_of::<M>() != 0 {
+    if !(body.as_ptr() as usize).is_multiple_of(align_of::<M>()) {
         return Err(ImageError::Misaligned);
     }
     // SAFETY: `body` is `size_of::<M>()` bytes aligned for `M`, and `M: FromBytes` makes every

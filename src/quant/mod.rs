@@ -29,8 +29,8 @@
 //! let xq = Tensor4::<i8, U1, U1, U8, U8>::from_flat_fn(|j| input.quantize(images[0].as_slice()[j]));
 //! let logits = q.apply(&xq); // int8 logits, no float
 //! # let _ = logits;
-//! // A quarter of the float model's bytes, plus a few per-channel integers.
-//! assert!(size_of::<Quantized<Cnn>>() < size_of::<Cnn>() / 3);
+//! // A byte per weight, plus a bias, a multiplier and a shift per output channel.
+//! assert!(size_of::<Quantized<Cnn>>() < size_of::<Cnn>() / 2);
 //! ```
 
 #[cfg(feature = "alloc")]

@@ -40,7 +40,7 @@ impl QParams {
     /// The map covering `range` and `0` (zero must be exact: it is the padding and ReLU's floor).
     pub fn of(range: Range) -> QParams {
         let (lo, hi) = (range.min.min(0.0) as f64, range.max.max(0.0) as f64);
-        if !(hi > lo) {
+        if hi <= lo || hi.is_nan() || lo.is_nan() {
             return QParams {
                 scale: 1.0,
                 zero: -128,

@@ -27,8 +27,8 @@ use super::{OutH, OutW, geom};
 /// type Device = (Direct<Conv2d<f32, U1, U6, U5, U1, U2>>, MaxPool2d<U2>);
 /// type X = Tensor4<f32, U1, U1, U28, U28>;
 /// // The im2col matrix of 25 × 784 floats and the padded input are gone:
-/// assert_eq!(size_of::<<Host as Infer<X>>::Scratch>(), 4 * (2 * 4704 + 25 * 784 + 32 * 32));
-/// assert_eq!(size_of::<<Device as Infer<X>>::Scratch>(), 4 * (4704 + 1176));
+/// assert_eq!(size_of::<<Host as Infer<X>>::Scratch>(), 4 * (4704 + 25 * 784 + 32 * 32));
+/// assert_eq!(size_of::<<Device as Infer<X>>::Scratch>(), 4 * 4704); // conv1's output only
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[repr(transparent)]
@@ -126,7 +126,7 @@ fn direct_plane<T: Scalar>(g: super::Geom, x: &[T], filter: &[T], bias: T, plane
                     let xs = &xc[at..at + (kx1 - kx0)];
                     let ws = &fc[ky * g.kw + kx0..ky * g.kw + kx1];
                     for (&a, &b) in xs.iter().zip(ws) {
-                        acc = acc + a * b;
+                        acc += a * b;
                     }
                 }
             }
