@@ -39,11 +39,25 @@ fn linear(c: &mut Criterion) {
     g.bench_function("forward_backward", |b| {
         b.iter(|| {
             layer.forward(black_box(&*x), Ctx::train(0), &mut (), &mut y);
-            layer.backward(&*x, &mut (), black_box(&dy), Some(&mut dx), Some(&mut grads));
+            layer.backward(
+                &*x,
+                &mut (),
+                black_box(&dy),
+                Some(&mut dx),
+                Some(&mut grads),
+            );
         })
     });
     g.bench_function("backward_dx", |b| {
-        b.iter(|| layer.backward(&*x, &mut (), black_box(&dy), Some(&mut dx), Some(&mut grads)))
+        b.iter(|| {
+            layer.backward(
+                &*x,
+                &mut (),
+                black_box(&dy),
+                Some(&mut dx),
+                Some(&mut grads),
+            )
+        })
     });
     g.bench_function("backward_no_dx", |b| {
         b.iter(|| layer.backward(&*x, &mut (), black_box(&dy), None, Some(&mut grads)))

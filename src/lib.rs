@@ -134,6 +134,7 @@ pub mod mem;
 pub mod nn;
 pub mod ops;
 pub mod optim;
+pub mod quant;
 pub mod rand;
 mod scalar;
 pub mod shape;

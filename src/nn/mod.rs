@@ -43,7 +43,7 @@ pub mod weights;
 
 pub use activation::{LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh};
 pub use batchnorm::{BatchNorm1d, BatchNorm1dGrads, BatchNorm2d, BatchNorm2dGrads, BatchNormCache};
-pub use conv::{Conv2d, Conv2dSame, ConvGrads, ConvWork};
+pub use conv::{Conv2d, Conv2dSame, ConvGrads, ConvWork, Direct};
 pub use dropout::{Dropout, DropoutCache, DropoutError};
 pub use embedding::{Embedding, EmbeddingGrads, IndexError};
 pub use flatten::{Flat, Flatten, FlattenDims};

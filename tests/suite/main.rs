@@ -3,6 +3,7 @@
 mod boxed_stack;
 mod contract;
 mod conv_common;
+mod conv_direct;
 mod conv_layer;
 mod conv_pool;
 mod conv_shapes;
@@ -35,6 +36,7 @@ mod optim_clip;
 mod optim_minimise;
 mod optim_reference;
 mod prelude;
+mod quant;
 mod rnn;
 mod rnn_seq;
 mod safetensors;
