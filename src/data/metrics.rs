@@ -107,13 +107,11 @@ pub fn accuracy(truth: &[usize], pred: &[usize]) -> Result<f64, MetricsError> {
 /// assert_eq!(cm.recall(0), 0.5);            // one of two 0s found
 /// print!("{cm}");
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct ConfusionMatrix<C: Dim> {
     counts: Tensor<usize, (C, C)>,
 }
-
-// SAFETY: a tensor of counters.
-unsafe impl<C: Dim> crate::Zeroable for ConfusionMatrix<C> {}
 
 impl<C: Dim> Default for ConfusionMatrix<C> {
     fn default() -> Self {

@@ -129,14 +129,13 @@ pub struct BatchNorm2d<T, C: Dim> {
 /// What a BatchNorm forward pass keeps for backward: the mean and `1/√(σ² + ε)` it normalised
 /// with, per channel, and whether they were batch statistics. `x̂` is recomputed from the input,
 /// so the cache is `2·C` values whatever the batch size.
+#[derive(crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct BatchNormCache<T, C: Dim> {
     mean: Tensor<T, (C,)>,
     inv_std: Tensor<T, (C,)>,
     train: bool,
 }
-
-// SAFETY: two zeroable tensors and a `bool` (zero is `false`).
-unsafe impl<T: Zeroable, C: Dim> Zeroable for BatchNormCache<T, C> {}
 
 /// The boilerplate both layers share: construction, `Zeroable`, `Clone`, `Debug`, `Module`,
 /// `Params` and initialisation.

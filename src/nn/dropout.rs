@@ -2,7 +2,7 @@
 
 use crate::nn::{Ctx, Infer, Train};
 use crate::rand::Rng;
-use crate::scalar::{Real, Scalar, Zeroable};
+use crate::scalar::{Real, Scalar};
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
@@ -100,14 +100,12 @@ impl Dropout {
 /// What a Dropout forward pass keeps for backward: the probability it used (0 in evaluation) and
 /// the seed of its mask stream. Backward redraws the same mask, so the cache is 16 bytes whatever
 /// the activation size.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, crate::Zeroable)]
+#[shaped(crate = crate)]
 pub struct DropoutCache {
     p: f64,
     seed: u64,
 }
-
-// SAFETY: an `f64` and a `u64` (zero is the identity).
-unsafe impl Zeroable for DropoutCache {}
 
 impl<T: Scalar, S: Shape> Infer<Tensor<T, S>> for Dropout {
     type Output = Tensor<T, S>;

@@ -23,12 +23,10 @@ use crate::nn::{Ctx, Entry, EntryMut, Infer, Kind, Module, Name, Params, Train};
 /// assert_eq!(<Model as Params<f32>>::PARAMS, 8 * 3 + 3);
 /// assert_eq!(size_of::<<Model as Module>::Grads>(), size_of::<<Head as Module>::Grads>());
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, crate::Zeroable)]
+#[shaped(crate = crate)]
 #[repr(transparent)]
 pub struct Frozen<L>(pub L);
-
-// SAFETY: a transparent wrapper of a zeroable value.
-unsafe impl<L: crate::Zeroable> crate::Zeroable for Frozen<L> {}
 
 impl<L> Module for Frozen<L> {
     type Grads = ();
