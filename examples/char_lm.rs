@@ -22,7 +22,8 @@ use std::time::Instant;
 
 use shaped::init::Scheme;
 use shaped::nn::{
-    Ctx, Embedding, Linear, Loss, Lstm, LstmCache, SoftmaxCrossEntropy, State, Train,
+    Ctx, Embedding, Linear, Loss, Lstm, LstmCache, SoftmaxCrossEntropy, State, TimeDistributed,
+    Train,
 };
 use shaped::optim::{Adam, Optimizer, clip_grad_norm};
 use shaped::prelude::*;
@@ -39,7 +40,7 @@ type S = U64;
 struct CharLm {
     embed: Embedding<f32, Vocab, E>,
     lstm: Lstm<f32, E, H>,
-    head: Linear<f32, H, Vocab>,
+    head: TimeDistributed<Linear<f32, H, Vocab>>,
 }
 
 /// Everything one batch of `(n, s)` characters needs: activations, their gradients, the LSTM's

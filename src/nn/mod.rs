@@ -52,6 +52,7 @@ pub use params::{
 pub use pool::*;
 pub use rnn::{
     Gru, GruCache, GruGrads, LastStep, Lstm, LstmCache, LstmGrads, Rnn, RnnCache, RnnGrads, State,
+    TimeDistributed, TimeDistributedGrads,
 };
 
 /// The gradient type of a model: `Grads<M>` is `<M as Module>::Grads`.

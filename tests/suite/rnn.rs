@@ -5,7 +5,8 @@
 use shaped::gradcheck::{self, Config, Projection};
 use shaped::init::Scheme;
 use shaped::nn::{
-    Ctx, Gru, Infer, LastStep, Linear, Loss, Lstm, Module, Params, Rnn, State, Tensors, Train,
+    Ctx, Gru, Infer, LastStep, Linear, Loss, Lstm, Module, Params, Rnn, State, Tensors,
+    TimeDistributed, Train,
 };
 use shaped::prelude::*;
 use shaped::rand::Rng;
@@ -300,7 +301,7 @@ fn stacked_lstms_with_last_step_and_head() {
 
 #[test]
 fn time_distributed_linear() {
-    let mut l: Linear<f64, U3, U2> = model(41);
+    let mut l: TimeDistributed<Linear<f64, U3, U2>> = model(41);
     let mut x: Tensor3<f64, U2, U4, U3> = uniform(42, -2.0, 2.0);
     let r = gradcheck::check_projected(&mut l, &mut x, 43, Config::default());
     assert!(r.max_rel() < TOL, "{r}");
@@ -308,7 +309,7 @@ fn time_distributed_linear() {
     let y = l.apply(&x);
     for t in 0..4 {
         let xt: Tensor2<f64, U2, U3> = Tensor::from_fn(|[b, i]: [usize; 2]| x[[b, t, i]]);
-        let yt = l.apply(&xt);
+        let yt = l.layer.apply(&xt);
         for b in 0..2 {
             assert_eq!([y[[b, t, 0]], y[[b, t, 1]]], [yt[[b, 0]], yt[[b, 1]]]);
         }
