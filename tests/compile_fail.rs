@@ -108,6 +108,14 @@ fn first_error_lines() {
             "loss_class_count",
             "shape error (class count): the targets have 9 classes, the logits have 10",
         ),
+        (
+            "lstm_input",
+            "shape error (recurrent input features): got 32, expected 28",
+        ),
+        (
+            "sequence_length",
+            "shape error (sequence length): the targets have 4 steps, the predictions have 5",
+        ),
         // (a) the method-call form on a broken chain reports the layer's rule, not "no method".
         (
             "mlp_method_call",

@@ -1,7 +1,9 @@
 //! Runs `shaped` with no std, no heap and no libc: tensor ops checked against hand values, Adam
 //! with gradient clipping on a 4→8→3 ReLU MLP (softmax cross-entropy, then a masked loss),
 //! inference with the trained model checked against plain loops, and SGD training steps of a
-//! small CNN (conv, ReLU, max-pool, flatten, linear). Prints a report and the peak stack use;
+//! small CNN (conv, ReLU, max-pool, flatten, linear), and an LSTM's forward pass (checked against
+//! plain loops) and training step (checked against the host's values, `tests/suite/rnn.rs`,
+//! `nostd_reference`). Prints a report and the peak stack use;
 //! exits 0 only if every check passes (a panic aborts with a non-zero status).
 #![no_std]
 #![no_main]
@@ -13,8 +15,8 @@ use core::fmt::Write;
 
 use rt::Out;
 use shaped::mem::Static;
+use shaped::nn::{Ctx, Grads, LastStep, Loss, Lstm, Masked, SoftmaxCrossEntropy};
 use shaped::ops::reduce::argmax;
-use shaped::nn::{Ctx, Grads, Loss, Masked, SoftmaxCrossEntropy};
 use shaped::optim::{Adam, Optimizer, Sgd, clip_grad_norm};
 use shaped::prelude::*;
 
@@ -49,6 +51,25 @@ type CnnCache = <Cnn as Train<Images>>::Cache;
 static CNN: Static<Cnn> = Static::zeroed();
 static CNN_GRADS: Static<Grads<Cnn>> = Static::zeroed();
 static CNN_CACHE: Static<CnnCache> = Static::zeroed();
+
+/// An LSTM over 5 steps of 3 features (hidden size 4), its last state classified by a linear
+/// layer: the recurrent layer's unrolled workspace is a static of compile-time size.
+type Seq = (Lstm<f32, U3, U4>, LastStep, Linear<f32, U4, U2>);
+type Seqs = Tensor3<f32, U2, U5, U3>;
+static SEQ: Static<Seq> = Static::zeroed();
+static SEQ_GRADS: Static<Grads<Seq>> = Static::zeroed();
+static SEQ_CACHE: Static<<Seq as Train<Seqs>>::Cache> = Static::zeroed();
+static LSTM_SCRATCH: Static<<Lstm<f32, U3, U4> as Infer<Seqs>>::Scratch> = Static::zeroed();
+/// The host's results (`tests/suite/rnn.rs`, `nostd_reference::EXPECT`): the last hidden state of
+/// sequence 0, and the loss before and after one SGD step.
+const SEQ_HOST: [f32; 6] = [
+    0.08918661,
+    -0.16999604,
+    -0.06670078,
+    0.10045328,
+    0.63054,
+    0.6132823,
+];
 
 /// The value of a static, taken once (a second take is a bug: it panics, exit 101).
 fn take<T: Zeroable>(s: &'static Static<T>) -> &'static mut T {
@@ -89,6 +110,7 @@ fn run() -> i32 {
     tensor_ops(&mut checks);
     train_and_infer(&mut checks);
     train_cnn(&mut checks);
+    lstm(&mut checks);
 
     let used = rt::stack_used();
     let _ = writeln!(
@@ -280,6 +302,84 @@ fn train_cnn(checks: &mut Checks) {
         format_args!(
             "train: CNN ({} params), SGD x{CNN_STEPS}, cross-entropy {first:.4} -> {last:.4}, {correct}/4 classified",
             <Cnn as Params<f32>>::PARAMS
+        ),
+    );
+}
+
+/// (e) An LSTM forward pass against plain loops (gates i, f, g, o), then a training step of
+/// (Lstm, LastStep, Linear) against the host's values.
+fn lstm(checks: &mut Checks) {
+    let (model, grads, cache) = (take(&SEQ), take(&SEQ_GRADS), take(&SEQ_CACHE));
+    model.init(
+        shaped::init::Scheme::XavierUniform,
+        &mut shaped::rand::Rng::new(99),
+    );
+    let mut rng = shaped::rand::Rng::new(100);
+    let x = Seqs::from_flat_fn(|_| rng.uniform(-1.0, 1.0));
+    let mut h = Tensor3::<f32, U2, U5, U4>::zeros();
+    Infer::infer(&model.0, &x, take(&LSTM_SCRATCH), &mut h);
+
+    let l = &model.0;
+    let sig = |v: f32| 1.0 / (1.0 + Real::exp(-v));
+    let mut max_diff = 0.0f32;
+    for b in 0..2 {
+        let (mut hp, mut cp) = ([0.0f32; 4], [0.0f32; 4]);
+        for t in 0..5 {
+            let mut a = [[0.0f32; 4]; 4];
+            for (gate, row) in a.iter_mut().enumerate() {
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v = l.bias[[gate, j]]
+                        + (0..3)
+                            .map(|k| x[[b, t, k]] * l.weight_x[[k, gate, j]])
+                            .sum::<f32>()
+                        + (0..4)
+                            .map(|k| hp[k] * l.weight_h[[k, gate, j]])
+                            .sum::<f32>();
+                }
+            }
+            for j in 0..4 {
+                let (i, f, g, o) = (
+                    sig(a[0][j]),
+                    sig(a[1][j]),
+                    Real::tanh(a[2][j]),
+                    sig(a[3][j]),
+                );
+                cp[j] = f * cp[j] + i * g;
+                hp[j] = o * Real::tanh(cp[j]);
+                max_diff = max_diff.max((hp[j] - h[[b, t, j]]).abs());
+            }
+        }
+    }
+    checks.check(
+        max_diff < 1e-6,
+        format_args!("LSTM 3->4 over 5 steps: forward vs plain loops max diff {max_diff:e}"),
+    );
+
+    let labels: Tensor1<usize, U2> = tensor([0, 1]);
+    let (mut logits, mut dlogits) = (Tensor2::<f32, U2, U2>::zeros(), Tensor2::zeros());
+    Train::forward(model, &x, Ctx::train(0), cache, &mut logits);
+    let before = SoftmaxCrossEntropy.loss_and_grad(&logits, &labels, &mut dlogits);
+    grads.zero();
+    Train::backward(model, &x, cache, &dlogits, None, Some(grads));
+    Sgd::new().lr(0.5).step(model, grads);
+    Infer::infer(model, &x, &mut Zeroable::zeroed(), &mut logits);
+    let after = SoftmaxCrossEntropy.loss(&logits, &labels);
+    let got = [
+        h[[0, 4, 0]],
+        h[[0, 4, 1]],
+        h[[0, 4, 2]],
+        h[[0, 4, 3]],
+        before,
+        after,
+    ];
+    let diff = got
+        .iter()
+        .zip(SEQ_HOST)
+        .fold(0.0f32, |m, (g, e)| m.max((g - e).abs()));
+    checks.check(
+        diff < 1e-5 && after < before,
+        format_args!(
+            "LSTM training step: loss {before:.5} -> {after:.5}, max diff to the host's values {diff:e}"
         ),
     );
 }

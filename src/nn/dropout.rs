@@ -153,8 +153,8 @@ impl<T: Real, S: Shape> Train<Tensor<T, S>> for Dropout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gradcheck::{Config, check_projected};
     use crate::Zeroable;
+    use crate::gradcheck::{Config, check_projected};
     use crate::nn::{Linear, Params};
     use typenum::{U3, U4, U8, U100};
 

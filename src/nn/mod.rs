@@ -66,6 +66,7 @@ pub use pool::{AvgPool2d, MaxPool2d};
 pub use residual::{Residual, ResidualGrads};
 pub use rnn::{
     Gru, GruCache, GruGrads, LastStep, Lstm, LstmCache, LstmGrads, Rnn, RnnCache, RnnGrads, State,
+    TimeDistributed, TimeDistributedGrads,
 };
 
 /// The gradient type of a model: `Grads<M>` is `<M as Module>::Grads`.

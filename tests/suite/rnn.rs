@@ -5,7 +5,8 @@
 use shaped::gradcheck::{self, Config, Projection};
 use shaped::init::Scheme;
 use shaped::nn::{
-    Ctx, Gru, Infer, LastStep, Linear, Loss, Lstm, Module, Params, Rnn, State, Tensors, Train,
+    Ctx, Gru, Infer, LastStep, Linear, Loss, Lstm, Module, Params, Rnn, State, Tensors,
+    TimeDistributed, Train,
 };
 use shaped::prelude::*;
 use shaped::rand::Rng;
@@ -300,7 +301,7 @@ fn stacked_lstms_with_last_step_and_head() {
 
 #[test]
 fn time_distributed_linear() {
-    let mut l: Linear<f64, U3, U2> = model(41);
+    let mut l: TimeDistributed<Linear<f64, U3, U2>> = model(41);
     let mut x: Tensor3<f64, U2, U4, U3> = uniform(42, -2.0, 2.0);
     let r = gradcheck::check_projected(&mut l, &mut x, 43, Config::default());
     assert!(r.max_rel() < TOL, "{r}");
@@ -308,7 +309,7 @@ fn time_distributed_linear() {
     let y = l.apply(&x);
     for t in 0..4 {
         let xt: Tensor2<f64, U2, U3> = Tensor::from_fn(|[b, i]: [usize; 2]| x[[b, t, i]]);
-        let yt = l.apply(&xt);
+        let yt = l.layer.apply(&xt);
         for b in 0..2 {
             assert_eq!([y[[b, t, 0]], y[[b, t, 1]]], [yt[[b, 0]], yt[[b, 1]]]);
         }
@@ -329,4 +330,53 @@ fn infer_equals_forward_from_zero_state() {
     let mut y2 = Tensor::zeros();
     m.infer(&x, &mut scratch, &mut y2);
     assert_eq!(y2, y);
+}
+
+/// The no_std binary (`nostd-check/`) runs this LSTM forward pass and training step without a
+/// heap or std, and checks its results against the values this host test checks.
+pub mod nostd_reference {
+    use super::*;
+    use shaped::nn::SoftmaxCrossEntropy;
+    use shaped::optim::{Optimizer, Sgd};
+
+    pub type Seq = (Lstm<f32, U3, U4>, LastStep, Linear<f32, U4, U2>);
+
+    /// `h` at the last step of sequence 0, the loss before and after one SGD step (lr 0.5).
+    pub const EXPECT: [f32; 6] = [
+        0.08918661,
+        -0.16999604,
+        -0.06670078,
+        0.10045328,
+        0.63054,
+        0.6132823,
+    ];
+
+    pub fn run() -> [f32; 6] {
+        let mut m = Seq::zeroed();
+        m.init(Scheme::XavierUniform, &mut Rng::new(99));
+        let mut rng = Rng::new(100);
+        let x: Tensor3<f32, U2, U5, U3> = Tensor::from_flat_fn(|_| rng.uniform(-1.0, 1.0));
+        let h = m.0.apply(&x);
+        let labels = tensor([0usize, 1]);
+        let mut cache = Zeroable::zeroed();
+        let (mut y, mut dy) = (Tensor::zeros(), Tensor::zeros());
+        let mut g = shaped::nn::Grads::<Seq>::zeroed();
+        m.forward(&x, Ctx::train(0), &mut cache, &mut y);
+        let before = SoftmaxCrossEntropy.loss_and_grad(&y, &labels, &mut dy);
+        m.backward(&x, &mut cache, &dy, None, Some(&mut g));
+        Sgd::new().lr(0.5).step(&mut m, &g);
+        let after = SoftmaxCrossEntropy.loss(&m.apply(&x), &labels);
+        let h4 = h.outer(0);
+        [h4[16], h4[17], h4[18], h4[19], before, after]
+    }
+
+    #[test]
+    fn host_values() {
+        let got = run();
+        println!("nostd reference: {got:?}");
+        assert!(got[5] < got[4], "{got:?}");
+        for (g, e) in got.iter().zip(EXPECT) {
+            assert!((g - e).abs() < 1e-5, "{got:?} vs {EXPECT:?}");
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Recurrent layers over whole sequences, with backpropagation through time (BPTT): [`Rnn`]
 //! (tanh), [`Lstm`] and [`Gru`], plus what sequence models need around them: [`LastStep`],
-//! [`Linear`](crate::nn::Linear) on every step, a per-step softmax cross-entropy with a mask
+//! [`TimeDistributed`] (a [`Linear`](crate::nn::Linear) on every step), a per-step softmax cross-entropy with a mask
 //! for padded steps ([`seq_loss`]), and carried state for truncated BPTT ([`State`]).
 //!
 //! # Conventions
@@ -20,6 +20,22 @@
 //! - **Per-step gradient norms**: backward records `‖∂L/∂h_t‖` (over the batch) for each step
 //!   ([`State::step_norms`]), to watch gradients explode or vanish; clip with
 //!   [`clip_grad_norm`](crate::optim::clip_grad_norm) on the gradients.
+//!
+//! The unrolled workspace is part of the cache type, so its size is a compile-time constant
+//! ([`crate::mem`]):
+//!
+//! ```
+//! use shaped::nn::{Grads, LastStep, Linear, Lstm, LstmCache};
+//! use shaped::optim::Adam;
+//! use shaped::prelude::*;
+//! type Model = (Lstm<f32, U28, U128>, LastStep, Linear<f32, U128, U10>);
+//! type X = Tensor3<f32, U32, U28, U28>; // 32 sequences of 28 steps of 28 features
+//! const TRAIN: usize = shaped::mem::train_bytes::<f32, Model, X, Adam<f32, Grads<Model>>>();
+//! // The LSTM keeps its gates and their gradients for 28 steps × 32 sequences × 4 × 128 units.
+//! const GATES: usize = 2 * 28 * 32 * 4 * 128 * size_of::<f32>();
+//! assert!(size_of::<LstmCache<f32, U32, U28, U28, U128>>() > GATES);
+//! assert!(TRAIN > GATES);
+//! ```
 //!
 //! A layer returns every hidden state; follow it with [`LastStep`] for the last one only.
 //! Stacking is composition: `(Lstm<f32, U28, U64>, Lstm<f32, U64, U64>, LastStep, Linear<..>)`.
@@ -46,3 +62,4 @@ pub use rules::{RecurrentInput, SequenceLength};
 pub use seq_loss::StepTargets;
 pub use simple::{Rnn, RnnCache, RnnGrads};
 pub use state::State;
+pub use time_linear::{TimeDistributed, TimeDistributedGrads};

@@ -49,13 +49,18 @@ macro_rules! impl_state {
                 }
             }
             fn last(&self) -> [&[T]; 2] {
-                let nh = N::USIZE * H::USIZE;
-                let from = (S::USIZE - 1) * nh;
+                // Zero steps: the final states are the initial ones.
+                let Some(t) = S::USIZE.checked_sub(1) else {
+                    return self.initial();
+                };
+                let from = t * N::USIZE * H::USIZE;
                 [&self.$hs.as_slice()[from..], &self.$cs.as_slice()[from..]]
             }
             fn carry(&mut self) {
-                let nh = N::USIZE * H::USIZE;
-                let from = (S::USIZE - 1) * nh;
+                let Some(t) = S::USIZE.checked_sub(1) else {
+                    return;
+                };
+                let from = t * N::USIZE * H::USIZE;
                 self.$h0.as_mut_slice().copy_from_slice(&self.$hs.as_slice()[from..]);
                 self.$c0.as_mut_slice().copy_from_slice(&self.$cs.as_slice()[from..]);
             }

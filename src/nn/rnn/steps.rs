@@ -96,6 +96,9 @@ pub(super) fn add_recurrent_grad<T: Real>(
     dwh: &mut [T],
     (n, s, h, g): (usize, usize, usize, usize),
 ) {
+    if s == 0 {
+        return;
+    }
     add_at_b(h0, &dg[..n * g], dwh, h, n, g);
     if s > 1 {
         add_at_b(&hs[..(s - 1) * n * h], &dg[n * g..], dwh, h, (s - 1) * n, g);
