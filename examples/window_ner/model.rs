@@ -8,7 +8,7 @@
 //! `−ln σ(s)` for a centre word that is a location, `−ln(1 − σ(s))` otherwise.
 
 use core::ops::Mul;
-use shaped::graph::{IndexError, Leaf, leaf};
+use shaped::graph::{GatherError, Leaf, leaf};
 use shaped::nn::{BceWithLogits, Embedding, Linear, Loss, Tanh};
 use shaped::prelude::*;
 use shaped::shape::Dim;
@@ -117,8 +117,8 @@ impl Leaves {
 }
 
 /// The expression's loss on a batch, back-propagated into the leaves' gradients; an
-/// [`IndexError`] for an id outside the vocabulary.
-pub fn expression_loss(p: &Leaves, batch: &Windows) -> Result<f64, IndexError> {
+/// [`GatherError`] for an id outside the vocabulary.
+pub fn expression_loss(p: &Leaves, batch: &Windows) -> Result<f64, GatherError> {
     let ids = batch.ids.reshape::<(Prod<Batch, Win>,)>();
     let is_location = batch.labels.gt(0.5);
     let rows = p.table.gather_rows(&ids)?; // (N·5, D): the window's embeddings

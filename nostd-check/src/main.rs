@@ -1,10 +1,10 @@
 //! Runs `shaped` with no std, no heap and no libc: tensor ops checked against hand values, Adam
 //! with gradient clipping on a 4→8→3 ReLU MLP (softmax cross-entropy, then a masked loss),
 //! inference with the trained model checked against plain loops, and SGD training steps of a
-//! small CNN (conv, ReLU, max-pool, flatten, linear), and an LSTM's forward pass (checked against
+//! small CNN (conv, ReLU, max-pool, flatten, linear), an LSTM's forward pass (checked against
 //! plain loops) and training step (checked against the host's values, `tests/suite/rnn.rs`,
-//! `nostd_reference`). Prints a report and the peak stack use;
-//! exits 0 only if every check passes (a panic aborts with a non-zero status).
+//! `nostd_reference`), and a `graph` expression with its backward. Prints a report and the peak
+//! stack use; exits 0 only if every check passes (a panic aborts with a non-zero status).
 #![no_std]
 #![no_main]
 #![no_builtins]
@@ -111,6 +111,7 @@ fn run() -> i32 {
     train_and_infer(&mut checks);
     train_cnn(&mut checks);
     lstm(&mut checks);
+    graph_expression(&mut checks);
 
     let used = rt::stack_used();
     let _ = writeln!(
@@ -382,4 +383,36 @@ fn lstm(checks: &mut Checks) {
             "LSTM training step: loss {before:.5} -> {after:.5}, max diff to the host's values {diff:e}"
         ),
     );
+}
+
+/// (f) An expression and its backward (`shaped::graph`), on the stack: the lecture's gate
+/// `f = (x + y) · max(y, z)` at (1, 2, 0), then `Σ tanh(x·W)` with its gradient against the
+/// closed form `xᵀ·(1 − tanh²)`.
+fn graph_expression(checks: &mut Checks) {
+    use shaped::graph::{leaf, scalar};
+    let (x, y, z) = (scalar(1.0f32), scalar(2.0), scalar(0.0));
+    let a = &x + &y;
+    let b = y.max(&z);
+    let f = &a * &b;
+    f.backward();
+    let grads = (x.grad()[[0]], y.grad()[[0]], z.grad()[[0]]);
+    checks.check(
+        f.item() == 6.0 && grads == (2.0, 5.0, 0.0),
+        format_args!("graph gate: f {} grads {grads:?}", f.item()),
+    );
+
+    let xs = leaf(tensor([[0.5f32, -1.0], [2.0, 0.25]]));
+    let w = leaf(tensor([[0.3f32, -0.2, 0.1], [0.4, 0.5, -0.6]]));
+    let xw = xs.matmul(&w);
+    let h = xw.tanh();
+    let s = h.sum();
+    s.backward();
+    let d = h.value().map(|t| 1.0 - t * t);
+    let expected = xs.value().t_matmul(&d);
+    let err = w
+        .grad()
+        .iter()
+        .zip(expected.iter())
+        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    checks.check(err < 1e-6, format_args!("graph dW error {err}"));
 }

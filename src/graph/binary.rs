@@ -41,10 +41,10 @@ pub enum Times {}
 pub enum Over {}
 /// `max(a, b)`: the gradient goes to the larger input (halves on a tie, see the module docs).
 #[derive(Clone, Copy, Debug)]
-pub enum Max {}
+pub enum MaxFn {}
 /// `min(a, b)`: the gradient goes to the smaller input (halves on a tie).
 #[derive(Clone, Copy, Debug)]
-pub enum Min {}
+pub enum MinFn {}
 
 impl BinaryFn for Plus {
     fn f<T: Real>(a: T, b: T) -> T {
@@ -91,7 +91,7 @@ fn route<T: Real>(a: T, b: T, a_wins: bool, b_wins: bool) -> (T, T) {
     }
 }
 
-impl BinaryFn for Max {
+impl BinaryFn for MaxFn {
     fn f<T: Real>(a: T, b: T) -> T {
         if a >= b {
             a
@@ -105,7 +105,7 @@ impl BinaryFn for Max {
         route(a, b, a > b, b > a)
     }
 }
-impl BinaryFn for Min {
+impl BinaryFn for MinFn {
     fn f<T: Real>(a: T, b: T) -> T {
         if a <= b {
             a
@@ -181,21 +181,27 @@ impl<T: Real, S: Shape, O: Op<T, S>> Var<T, S, O> {
     /// m.backward();
     /// assert_eq!((m.item(), y.grad()[[0]], z.grad()[[0]]), (2.0, 1.0, 0.0));
     /// ```
-    pub fn max<'a, SB, OB>(&'a self, b: &'a Var<T, SB, OB>) -> Var<T, S, Binary<'a, T, S, SB, Max>>
+    pub fn max<'a, SB, OB>(
+        &'a self,
+        b: &'a Var<T, SB, OB>,
+    ) -> Var<T, S, Binary<'a, T, S, SB, MaxFn>>
     where
         SB: Shape + SameShape<S, Elementwise>,
         OB: Op<T, SB>,
     {
-        self.binary::<Max, _, _>(b)
+        self.binary::<MaxFn, _, _>(b)
     }
 
     /// `min(self, b)` elementwise; on a tie each side gets half the gradient.
-    pub fn min<'a, SB, OB>(&'a self, b: &'a Var<T, SB, OB>) -> Var<T, S, Binary<'a, T, S, SB, Min>>
+    pub fn min<'a, SB, OB>(
+        &'a self,
+        b: &'a Var<T, SB, OB>,
+    ) -> Var<T, S, Binary<'a, T, S, SB, MinFn>>
     where
         SB: Shape + SameShape<S, Elementwise>,
         OB: Op<T, SB>,
     {
-        self.binary::<Min, _, _>(b)
+        self.binary::<MinFn, _, _>(b)
     }
 }
 

@@ -60,14 +60,14 @@
 pub mod binary;
 mod check;
 mod jacobian;
-pub mod matmul;
 mod node;
-pub mod reduce;
+pub mod products;
 pub mod shape_ops;
 pub mod softmax;
+pub mod sums;
 pub mod unary;
 
 pub use check::{check, check2};
 pub use jacobian::{Count, jacobian};
-pub use node::{Input, Leaf, Node, Op, Var, leaf, scalar};
-pub use shape_ops::IndexError;
+pub use node::{Leaf, LeafOp, Node, Op, Var, leaf, scalar};
+pub use shape_ops::GatherError;

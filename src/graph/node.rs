@@ -22,11 +22,11 @@ pub struct Var<T, S: Shape, O> {
 }
 
 /// A leaf: an input or a parameter, whose gradient `backward` adds to.
-pub type Leaf<T, S> = Var<T, S, Input>;
+pub type Leaf<T, S> = Var<T, S, LeafOp>;
 
 /// The operation of a leaf: nothing to differentiate through.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Input;
+pub struct LeafOp;
 
 /// What a consumer sees of a node: its value, and where to send its share of the gradient.
 ///
@@ -58,7 +58,7 @@ pub trait Op<T, S: Shape> {
     fn backward(&self, value: &Tensor<T, S>, grad: &Tensor<T, S>);
 }
 
-impl<T, S: Shape> Op<T, S> for Input {
+impl<T, S: Shape> Op<T, S> for LeafOp {
     const LEAF: bool = true;
     fn count_inputs(&self) {}
     fn backward(&self, _: &Tensor<T, S>, _: &Tensor<T, S>) {}
@@ -145,7 +145,7 @@ impl<T: Real, O: Op<T, (typenum::U1,)>> Var<T, (typenum::U1,), O> {
 impl<T: Real, S: Shape> Leaf<T, S> {
     /// A leaf holding `value`, with a zero gradient.
     pub fn new(value: Tensor<T, S>) -> Self {
-        Var::from_op(value, Input)
+        Var::from_op(value, LeafOp)
     }
 
     /// The value, mutably (an optimizer step between two expressions). No expression can borrow

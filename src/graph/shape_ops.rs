@@ -83,7 +83,7 @@ pub type Gathered<'a, T, V, D, R> = Var<T, (R, D), GatherRows<'a, T, V, D, R>>;
 
 /// An index out of range for the table it picks from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IndexError {
+pub struct GatherError {
     /// Where in the index tensor.
     pub position: usize,
     /// The index found there.
@@ -92,7 +92,7 @@ pub struct IndexError {
     pub rows: usize,
 }
 
-impl fmt::Display for IndexError {
+impl fmt::Display for GatherError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -101,7 +101,7 @@ impl fmt::Display for IndexError {
         )
     }
 }
-impl core::error::Error for IndexError {}
+impl core::error::Error for GatherError {}
 
 impl<T: Real, S: Numel, O: Op<T, S>> Var<T, S, O> {
     /// This expression as shape `S2`, which must hold as many elements (checked at compile time:
@@ -141,7 +141,7 @@ impl<T: Real, S: Shape, O: Op<T, S>> Var<T, S, O> {
 }
 
 impl<T: Real, V: Dim, D: Dim, O: Op<T, (V, D)>> Var<T, (V, D), O> {
-    /// Rows of this table picked by `index` (an embedding lookup), or an [`IndexError`] naming
+    /// Rows of this table picked by `index` (an embedding lookup), or an [`GatherError`] naming
     /// the first index out of range.
     ///
     /// ```
@@ -159,9 +159,9 @@ impl<T: Real, V: Dim, D: Dim, O: Op<T, (V, D)>> Var<T, (V, D), O> {
     pub fn gather_rows<'a, R: Dim>(
         &'a self,
         index: &'a Tensor<usize, (R,)>,
-    ) -> Result<Gathered<'a, T, V, D, R>, IndexError> {
+    ) -> Result<Gathered<'a, T, V, D, R>, GatherError> {
         if let Some((position, &index)) = index.iter().enumerate().find(|(_, i)| **i >= V::USIZE) {
-            return Err(IndexError {
+            return Err(GatherError {
                 position,
                 index,
                 rows: V::USIZE,

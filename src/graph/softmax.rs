@@ -1,4 +1,4 @@
-//! Softmax and log-softmax over each row of a matrix `(B, N)`, numerically stable (the row's
+//! SoftmaxOp and log-softmax over each row of a matrix `(B, N)`, numerically stable (the row's
 //! maximum is subtracted before `exp`).
 //!
 //! Backward, per row, with `y` the output and `g` the upstream gradient:
@@ -9,12 +9,12 @@ use crate::scalar::Real;
 use crate::shape::Dim;
 use crate::tensor::Tensor;
 
-/// Softmax (`LOG = false`) or log-softmax (`LOG = true`) of each row.
-pub struct Softmax<'a, T, B: Dim, N: Dim, const LOG: bool> {
+/// SoftmaxOp (`LOG = false`) or log-softmax (`LOG = true`) of each row.
+pub struct SoftmaxOp<'a, T, B: Dim, N: Dim, const LOG: bool> {
     x: &'a dyn Node<T, (B, N)>,
 }
 
-impl<T: Real, B: Dim, N: Dim, const LOG: bool> Op<T, (B, N)> for Softmax<'_, T, B, N, LOG> {
+impl<T: Real, B: Dim, N: Dim, const LOG: bool> Op<T, (B, N)> for SoftmaxOp<'_, T, B, N, LOG> {
     fn count_inputs(&self) {
         self.x.count();
     }
@@ -57,17 +57,17 @@ fn row_lse<T: Real, B: Dim, N: Dim>(x: &Tensor<T, (B, N)>) -> Tensor<T, (B,)> {
 }
 
 impl<T: Real, B: Dim, N: Dim, O: Op<T, (B, N)>> Var<T, (B, N), O> {
-    /// Softmax of each row (each output row sums to 1).
-    pub fn softmax(&self) -> Var<T, (B, N), Softmax<'_, T, B, N, false>> {
+    /// SoftmaxOp of each row (each output row sums to 1).
+    pub fn softmax(&self) -> Var<T, (B, N), SoftmaxOp<'_, T, B, N, false>> {
         let (x, lse) = (self.value(), row_lse(self.value()));
         let value = Tensor::<T, (B, N)>::from_fn(|[r, c]| (x[[r, c]] - lse[[r]]).exp());
-        Var::from_op(value, Softmax { x: self })
+        Var::from_op(value, SoftmaxOp { x: self })
     }
 
     /// Log-softmax of each row, `x − log Σ exp x` (finite where softmax would underflow).
-    pub fn log_softmax(&self) -> Var<T, (B, N), Softmax<'_, T, B, N, true>> {
+    pub fn log_softmax(&self) -> Var<T, (B, N), SoftmaxOp<'_, T, B, N, true>> {
         let (x, lse) = (self.value(), row_lse(self.value()));
         let value = Tensor::<T, (B, N)>::from_fn(|[r, c]| x[[r, c]] - lse[[r]]);
-        Var::from_op(value, Softmax { x: self })
+        Var::from_op(value, SoftmaxOp { x: self })
     }
 }

@@ -24,25 +24,25 @@ pub trait UnaryFn {
 
 /// `eˣ`.
 #[derive(Clone, Copy, Debug)]
-pub enum Exp {}
+pub enum ExpFn {}
 /// The natural logarithm.
 #[derive(Clone, Copy, Debug)]
-pub enum Ln {}
+pub enum LnFn {}
 /// `tanh x`.
 #[derive(Clone, Copy, Debug)]
-pub enum Tanh {}
+pub enum TanhFn {}
 /// `σ(x) = 1 / (1 + e⁻ˣ)`, without overflow for any `x`.
 #[derive(Clone, Copy, Debug)]
-pub enum Sigmoid {}
+pub enum SigmoidFn {}
 /// `max(x, 0)`; its derivative at `0` is taken as `0` (as the `ReLU` layer and PyTorch do).
 #[derive(Clone, Copy, Debug)]
-pub enum Relu {}
+pub enum ReluFn {}
 /// `ln(1 + eˣ)`, computed as `max(x, 0) + ln(1 + e^(−|x|))` (finite for any `x`); its
 /// derivative is `σ(x)`. `softplus(−s)` is the logistic loss `−ln σ(s)`.
 #[derive(Clone, Copy, Debug)]
-pub enum Softplus {}
+pub enum SoftplusFn {}
 
-impl UnaryFn for Exp {
+impl UnaryFn for ExpFn {
     fn f<T: Real>(x: T) -> T {
         x.exp()
     }
@@ -50,7 +50,7 @@ impl UnaryFn for Exp {
         y
     }
 }
-impl UnaryFn for Ln {
+impl UnaryFn for LnFn {
     fn f<T: Real>(x: T) -> T {
         x.ln()
     }
@@ -58,7 +58,7 @@ impl UnaryFn for Ln {
         T::one() / x
     }
 }
-impl UnaryFn for Tanh {
+impl UnaryFn for TanhFn {
     fn f<T: Real>(x: T) -> T {
         x.tanh()
     }
@@ -66,7 +66,7 @@ impl UnaryFn for Tanh {
         T::one() - y * y
     }
 }
-impl UnaryFn for Sigmoid {
+impl UnaryFn for SigmoidFn {
     fn f<T: Real>(x: T) -> T {
         sigmoid(x)
     }
@@ -74,7 +74,7 @@ impl UnaryFn for Sigmoid {
         y * (T::one() - y)
     }
 }
-impl UnaryFn for Relu {
+impl UnaryFn for ReluFn {
     fn f<T: Real>(x: T) -> T {
         if x > T::zero() { x } else { x * T::zero() }
     }
@@ -88,7 +88,7 @@ impl UnaryFn for Relu {
         }
     }
 }
-impl UnaryFn for Softplus {
+impl UnaryFn for SoftplusFn {
     fn f<T: Real>(x: T) -> T {
         let relu = if x > T::zero() { x } else { T::zero() };
         relu + (T::one() + (-x.abs()).exp()).ln()
@@ -149,28 +149,28 @@ impl<T: Real, S: Shape, O: Op<T, S>> Var<T, S, O> {
     }
 
     /// `eˣ` elementwise.
-    pub fn exp(&self) -> Var<T, S, Map<'_, T, S, Exp>> {
-        self.map::<Exp>()
+    pub fn exp(&self) -> Var<T, S, Map<'_, T, S, ExpFn>> {
+        self.map::<ExpFn>()
     }
     /// `ln x` elementwise (NaN below 0, `−∞` at 0).
-    pub fn ln(&self) -> Var<T, S, Map<'_, T, S, Ln>> {
-        self.map::<Ln>()
+    pub fn ln(&self) -> Var<T, S, Map<'_, T, S, LnFn>> {
+        self.map::<LnFn>()
     }
     /// `tanh x` elementwise.
-    pub fn tanh(&self) -> Var<T, S, Map<'_, T, S, Tanh>> {
-        self.map::<Tanh>()
+    pub fn tanh(&self) -> Var<T, S, Map<'_, T, S, TanhFn>> {
+        self.map::<TanhFn>()
     }
     /// `σ(x)` elementwise.
-    pub fn sigmoid(&self) -> Var<T, S, Map<'_, T, S, Sigmoid>> {
-        self.map::<Sigmoid>()
+    pub fn sigmoid(&self) -> Var<T, S, Map<'_, T, S, SigmoidFn>> {
+        self.map::<SigmoidFn>()
     }
     /// `max(x, 0)` elementwise (derivative `0` at `0`).
-    pub fn relu(&self) -> Var<T, S, Map<'_, T, S, Relu>> {
-        self.map::<Relu>()
+    pub fn relu(&self) -> Var<T, S, Map<'_, T, S, ReluFn>> {
+        self.map::<ReluFn>()
     }
     /// `ln(1 + eˣ)` elementwise, stable for any `x`.
-    pub fn softplus(&self) -> Var<T, S, Map<'_, T, S, Softplus>> {
-        self.map::<Softplus>()
+    pub fn softplus(&self) -> Var<T, S, Map<'_, T, S, SoftplusFn>> {
+        self.map::<SoftplusFn>()
     }
 
     /// `scale · x + shift` elementwise (what `&x * c`, `&x + c`, `&x - c`, `&x / c` and `-&x`

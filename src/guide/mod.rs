@@ -4,6 +4,9 @@
 //!   check — and using it in models and with optimizers.
 //! - [`embedded`]: running and training on a microcontroller without a heap: statics, the memory
 //!   constants, inference scratch.
+//! - [`graph`]: computation graphs — the lecture's example `f = (x + y)·max(y, z)` with
+//!   [`crate::graph`], fan-out, numerical checks, Jacobians.
 
 pub mod embedded;
+pub mod graph;
 pub mod own_layer;

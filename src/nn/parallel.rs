@@ -1,4 +1,4 @@
-//! [`Parallel`]: two branches on one input, merged by a sum ([`Add`]) or a concatenation along
+//! [`Parallel`]: two branches on one input, merged by a sum ([`Sum`]) or a concatenation along
 //! features or channels ([`Concat`]) — an Inception-style fork, or with a residual-like
 //! projection shortcut as branch `b`.
 //!
@@ -26,7 +26,7 @@ crate::shape_rule! {
 }
 
 /// Two layers (or chains) `a` and `b` applied to the same input, their outputs merged by `M`:
-/// [`Add`] (`a(x) + b(x)`, same shapes) or [`Concat`] (features `(B, Fa + Fb)`, or channels
+/// [`Sum`] (`a(x) + b(x)`, same shapes) or [`Concat`] (features `(B, Fa + Fb)`, or channels
 /// `(B, Ca + Cb, H, W)`).
 ///
 /// Parameters are named under `a` and `b` (`a.0.weight`, `b.weight`).
@@ -43,7 +43,7 @@ crate::shape_rule! {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, crate::Params, crate::Zeroable)]
 #[shaped(crate = crate)]
-pub struct Parallel<A, B, M = Add> {
+pub struct Parallel<A, B, M = Sum> {
     /// The first branch.
     pub a: A,
     /// The second branch.
@@ -55,7 +55,7 @@ pub struct Parallel<A, B, M = Add> {
 
 /// Merge by elementwise sum: `a(x) + b(x)`; both branches receive `dy`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Add;
+pub struct Sum;
 
 /// Merge by concatenation along features `(B, F)` or channels `(B, C, H, W)`; each branch
 /// receives its part of `dy`.
@@ -73,7 +73,7 @@ pub trait Merge<YA, YB> {
 }
 
 impl<T: Scalar + Pod, S: Shape, S2: Shape + SameShape<S, Elementwise>>
-    Merge<Tensor<T, S>, Tensor<T, S2>> for Add
+    Merge<Tensor<T, S>, Tensor<T, S2>> for Sum
 {
     type Output = Tensor<T, S>;
     fn merge(ya: &Tensor<T, S>, yb: &Tensor<T, S2>, y: &mut Tensor<T, S>) {

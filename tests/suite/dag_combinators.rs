@@ -2,7 +2,7 @@
 //! or a concatenation), grad-checked in f64, in tuple chains, and a ResNet-style block trained.
 
 use shaped::gradcheck::{self, Config};
-use shaped::nn::parallel::{Add, Concat, Parallel};
+use shaped::nn::parallel::{Concat, Parallel, Sum};
 use shaped::nn::{
     BatchNorm2d, Conv2d, Ctx, Grads, Infer, Linear, Mse, Params, ReLU, Residual, Tanh, Train,
 };
@@ -53,7 +53,7 @@ fn residual_adds_the_identity_path() {
 
 #[test]
 fn parallel_add_gradcheck_and_fan_out() {
-    type P = Parallel<(Linear<f64, U4, U3>, Tanh), Linear<f64, U4, U3>, Add>;
+    type P = Parallel<(Linear<f64, U4, U3>, Tanh), Linear<f64, U4, U3>, Sum>;
     let mut m = P::zeroed();
     init(&mut m, 6);
     let mut x = random::<(U2, U4)>(7);

@@ -188,3 +188,17 @@ fn a_twenty_node_expression_checks() {
     assert_eq!(worst.checked, 15);
     assert!(worst.rel < 1e-6, "{worst}");
 }
+
+#[test]
+fn a_nodes_size_is_fixed_by_its_shape() {
+    use shaped::graph::Var;
+    use shaped::graph::binary::{Binary, Times};
+    type Node = Var<f64, M, Binary<'static, f64, M, M, Times>>;
+    const SIZE: usize = size_of::<Node>();
+    // Value and gradient (2 × 12 × 8 B), two `&dyn Node` (2 × 16 B), the gradient's borrow flag
+    // and the consumer counter: a compile-time constant, whatever the expression below it.
+    assert!(
+        (2 * 96 + 2 * 16..=2 * 96 + 2 * 16 + 16).contains(&SIZE),
+        "{SIZE}"
+    );
+}

@@ -8,13 +8,13 @@ use crate::tensor::Tensor;
 use typenum::U1;
 
 /// The sum (or mean) of all elements of `x`.
-pub struct Sum<'a, T, S: Shape> {
+pub struct SumAll<'a, T, S: Shape> {
     x: &'a dyn Node<T, S>,
     /// `1` for the sum, `1/n` for the mean.
     scale: T,
 }
 
-impl<T: Real, S: Shape> Op<T, (U1,)> for Sum<'_, T, S> {
+impl<T: Real, S: Shape> Op<T, (U1,)> for SumAll<'_, T, S> {
     fn count_inputs(&self) {
         self.x.count();
     }
@@ -47,18 +47,18 @@ impl<T: Real, B: Dim, N: Dim> Op<T, (B,)> for RowSum<'_, T, B, N> {
 
 impl<T: Real, S: Shape, O: Op<T, S>> Var<T, S, O> {
     /// The sum of all elements, as a scalar `(1,)`.
-    pub fn sum(&self) -> Var<T, (U1,), Sum<'_, T, S>> {
+    pub fn sum(&self) -> Var<T, (U1,), SumAll<'_, T, S>> {
         self.reduce(T::one())
     }
 
     /// The mean of all elements, as a scalar `(1,)`.
-    pub fn mean(&self) -> Var<T, (U1,), Sum<'_, T, S>> {
+    pub fn mean(&self) -> Var<T, (U1,), SumAll<'_, T, S>> {
         self.reduce(T::one() / T::from_usize(S::NUMEL))
     }
 
-    fn reduce(&self, scale: T) -> Var<T, (U1,), Sum<'_, T, S>> {
+    fn reduce(&self, scale: T) -> Var<T, (U1,), SumAll<'_, T, S>> {
         let value = Tensor::full(self.value().sum() * scale);
-        Var::from_op(value, Sum { x: self, scale })
+        Var::from_op(value, SumAll { x: self, scale })
     }
 }
 

@@ -13,7 +13,7 @@ use crate::tensor::Tensor;
 
 /// Which product: `a·b`, `a·bᵀ` or `aᵀ·b`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Product {
+pub enum ProductKind {
     /// `a · b`.
     Plain,
     /// `a · bᵀ`.
@@ -26,7 +26,7 @@ pub enum Product {
 pub struct MatMul<'a, T, M: Dim, K: Dim, R: Dim, C: Dim> {
     a: &'a dyn Node<T, (M, K)>,
     b: &'a dyn Node<T, (R, C)>,
-    kind: Product,
+    kind: ProductKind,
 }
 
 impl<T: Real, M: Dim, K: Dim, R: Dim, C: Dim, P: Dim, Q: Dim> Op<T, (P, Q)>
@@ -46,18 +46,20 @@ impl<T: Real, M: Dim, K: Dim, R: Dim, C: Dim, P: Dim, Q: Dim> Op<T, (P, Q)>
         let (m, k, c) = (M::USIZE, K::USIZE, C::USIZE);
         let (ga, gb) = match self.kind {
             // C(M,N) = A(M,K)·B(K,N): dA = G·Bᵀ, dB = Aᵀ·G.
-            Product::Plain => (Gemm::nn(m, c, k).tb(), Gemm::nn(k, m, c).ta()),
+            ProductKind::Plain => (Gemm::nn(m, c, k).tb(), Gemm::nn(k, m, c).ta()),
             // C(M,N) = A(M,K)·B(N,K)ᵀ: dA = G·B, dB = Gᵀ·A.
-            Product::RightTransposed => (Gemm::nn(m, R::USIZE, k), Gemm::nn(R::USIZE, m, k).ta()),
+            ProductKind::RightTransposed => {
+                (Gemm::nn(m, R::USIZE, k), Gemm::nn(R::USIZE, m, k).ta())
+            }
             // C(K,N) = A(M,K)ᵀ·B(M,N): dA = B·Gᵀ, dB = A·G.
-            Product::LeftTransposed => (Gemm::nn(m, c, k).tb(), Gemm::nn(m, k, c)),
+            ProductKind::LeftTransposed => (Gemm::nn(m, c, k).tb(), Gemm::nn(m, k, c)),
         };
         self.a.receive(&mut |da| match self.kind {
-            Product::LeftTransposed => T::gemm(ga.acc(), b, g, da.as_mut_slice()),
+            ProductKind::LeftTransposed => T::gemm(ga.acc(), b, g, da.as_mut_slice()),
             _ => T::gemm(ga.acc(), g, b, da.as_mut_slice()),
         });
         self.b.receive(&mut |db| match self.kind {
-            Product::RightTransposed => T::gemm(gb.acc(), g, a, db.as_mut_slice()),
+            ProductKind::RightTransposed => T::gemm(gb.acc(), g, a, db.as_mut_slice()),
             _ => T::gemm(gb.acc(), a, g, db.as_mut_slice()),
         });
     }
@@ -100,7 +102,7 @@ impl<T: Real, M: Dim, K: Dim, O: Op<T, (M, K)>> Var<T, (M, K), O> {
         OB: Op<T, (K2, N)>,
     {
         let value = self.value().matmul(b.value());
-        Var::from_op(value, self.product(b, Product::Plain))
+        Var::from_op(value, self.product(b, ProductKind::Plain))
     }
 
     /// `self · bᵀ`: `(M, K) · (N, K)ᵀ -> (M, N)`.
@@ -114,7 +116,7 @@ impl<T: Real, M: Dim, K: Dim, O: Op<T, (M, K)>> Var<T, (M, K), O> {
         OB: Op<T, (N, K2)>,
     {
         let value = self.value().matmul_t(b.value());
-        Var::from_op(value, self.product(b, Product::RightTransposed))
+        Var::from_op(value, self.product(b, ProductKind::RightTransposed))
     }
 
     /// `selfᵀ · b`: `(M, K)ᵀ · (M, N) -> (K, N)`.
@@ -128,13 +130,13 @@ impl<T: Real, M: Dim, K: Dim, O: Op<T, (M, K)>> Var<T, (M, K), O> {
         OB: Op<T, (M2, N)>,
     {
         let value = self.value().t_matmul(b.value());
-        Var::from_op(value, self.product(b, Product::LeftTransposed))
+        Var::from_op(value, self.product(b, ProductKind::LeftTransposed))
     }
 
     fn product<'a, R: Dim, C: Dim, OB: Op<T, (R, C)>>(
         &'a self,
         b: &'a Var<T, (R, C), OB>,
-        kind: Product,
+        kind: ProductKind,
     ) -> MatMul<'a, T, M, K, R, C> {
         MatMul { a: self, b, kind }
     }
