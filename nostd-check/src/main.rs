@@ -8,13 +8,14 @@
 #![no_builtins]
 
 mod rt;
+mod weights;
 
 use core::fmt::Write;
 
 use rt::Out;
 use shaped::mem::Static;
-use shaped::ops::reduce::argmax;
 use shaped::nn::{Ctx, Grads, Loss, Masked, SoftmaxCrossEntropy};
+use shaped::ops::reduce::argmax;
 use shaped::optim::{Adam, Optimizer, Sgd, clip_grad_norm};
 use shaped::prelude::*;
 
@@ -89,6 +90,7 @@ fn run() -> i32 {
     tensor_ops(&mut checks);
     train_and_infer(&mut checks);
     train_cnn(&mut checks);
+    weights::torch_weights(&mut checks);
 
     let used = rt::stack_used();
     let _ = writeln!(
