@@ -14,8 +14,8 @@ use core::fmt::Write;
 
 use rt::Out;
 use shaped::mem::Static;
-use shaped::nn::{Ctx, Grads, Loss, Masked, SoftmaxCrossEntropy};
 use shaped::ops::reduce::argmax;
+use shaped::nn::{Ctx, Grads, Loss, Masked, SoftmaxCrossEntropy};
 use shaped::optim::{Adam, Optimizer, Sgd, clip_grad_norm};
 use shaped::prelude::*;
 

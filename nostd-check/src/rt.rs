@@ -1,6 +1,8 @@
 //! The freestanding runtime: entry point on a painted `.bss` stack, raw syscalls, the memory
 //! functions the compiler calls, the panic handler, and zeroed statics handed out once.
 
+
+
 /// Stack size; `_start` fills it with `PAINT` first so the peak use can be measured.
 pub const STACK_SIZE: usize = 256 * 1024;
 const PAINT: u8 = 0xA5;
