@@ -53,7 +53,7 @@ fn too_long(out: &mut String, n: usize) {
 }}
 impl<{layers}> Module for ({layers},) {bound} {{
     type Grads = ();
-    const TRAINABLE: bool = false;
+    type Trainable = No;
 }}
 impl<X, {layers}> Train<X> for ({layers},) {bound} {{
     type Cache = ();
@@ -192,17 +192,19 @@ where
 
     // ---- Module and Train
     let grads = list(n, |i| format!("L{i}::Grads"));
+    // `Either<L0::Trainable, Either<L1::Trainable, ..>>`: trainable if any layer is.
     let trainable = (0..n)
-        .map(|i| format!("L{i}::TRAINABLE"))
-        .collect::<Vec<_>>()
-        .join(" || ");
+        .rev()
+        .map(|i| format!("L{i}::Trainable"))
+        .reduce(|rest, t| format!("Either<{t}, {rest}>"))
+        .unwrap();
     writeln!(
         out,
         "impl<{layers}> Module for ({layers},)
 where
 {mb}{{
     type Grads = ({grads},);
-    const TRAINABLE: bool = {trainable};
+    type Trainable = {trainable};
 }}
 ",
         mb = list(n, |i| format!("    L{i}: Module")).replace(", ", ",\n") + ",\n",

@@ -116,7 +116,7 @@ pub fn derive_pod(input: TokenStream) -> TokenStream {
 ///
 /// # What it writes
 /// - `impl Module for X`: `type Grads = XGrads<..>` (`()` without `#[param]` fields and
-///   sub-models); `TRAINABLE` is true with a `#[param]` field or a trainable sub-model.
+///   sub-models); `Trainable` is `Yes` with a `#[param]` field or a trainable sub-model.
 /// - `XGrads<..>`, with the struct's generics, visibility and field visibilities: one field per
 ///   `#[param]` field (same name and type) and per sub-model (its `Module::Grads`); a tuple
 ///   struct for a tuple struct (numbered without the fields that have no gradient). It is

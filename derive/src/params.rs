@@ -118,29 +118,28 @@ impl<'a> Model<'a> {
             #[automatically_derived]
             impl #impl_generics #k::nn::Module for #ident #ty_generics #where_clause {
                 type Grads = #grads;
-                const TRAINABLE: bool = #trainable;
+                type Trainable = #trainable;
             }
         }
     }
 
-    /// `true` with a `#[param]`, else whether any sub-model is trainable.
+    /// `Yes` with a `#[param]`, else `Either` over the sub-models' flags (`No` without any).
     fn trainable(&self) -> TokenStream {
         let k = &self.krate;
         if self.of_kind(FieldKind::Param).next().is_some() {
-            return quote!(true);
+            return quote!(#k::nn::Yes);
         }
         let subs: Vec<TokenStream> = self
             .of_kind(FieldKind::Sub)
             .map(|f| {
                 let ty = f.ty;
-                quote_spanned!(ty.span()=> <#ty as #k::nn::Module>::TRAINABLE)
+                quote_spanned!(ty.span()=> <#ty as #k::nn::Module>::Trainable)
             })
             .collect();
-        if subs.is_empty() {
-            quote!(false)
-        } else {
-            quote!(#(#subs)||*)
-        }
+        subs.into_iter()
+            .rev()
+            .reduce(|rest, t| quote!(#k::nn::Either<#t, #rest>))
+            .unwrap_or_else(|| quote!(#k::nn::No))
     }
 
     fn own_where(&self) -> Option<&syn::WhereClause> {

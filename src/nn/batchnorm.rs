@@ -1,55 +1,4 @@
-//! Batch normalisation with PyTorch's conventions: [`BatchNorm1d`] over features `(B, F)` and
-//! [`BatchNorm2d`] over channels `(B, C, H, W)` (statistics per channel over `B·H·W` values).
-//!
-//! `y = γ · (x − μ) / √(σ² + ε) + β`, per feature or channel, with
-//! - **training mode** ([`Mode::Train`](crate::nn::Mode::Train)): `μ`, `σ²` of the batch, the variance *biased* (divided by
-//!   `n`); each pass also updates the running statistics, `running = (1 − m) · running + m · batch`
-//!   with momentum `m =` [`MOMENTUM`] `= 0.1`, the running variance from the *unbiased* batch
-//!   variance (divided by `n − 1`), and increments `num_batches_tracked`;
-//! - **evaluation** ([`Infer`], [`Mode::Eval`](crate::nn::Mode::Eval)): `μ`, `σ²` are the running statistics, unchanged.
-//!
-//! `ε =` [`EPS`] `= 1e-5`. Both are PyTorch's defaults and fixed: a zeroed layer keeps them. The
-//! stored tensors have PyTorch's names and kinds: `weight` (γ) and `bias` (β) are trainable;
-//! `running_mean`, `running_var` and the `i64` counter `num_batches_tracked` are state, saved and
-//! loaded but never touched by an optimizer. A PyTorch `state_dict` maps onto them one to one.
-//!
-//! # Initialisation
-//! Create layers with `new()` or initialise a zeroed model with [`Params::init`](crate::nn::Params::init): both set γ = 1,
-//! β = 0, running mean 0, running variance 1, count 0. A *zeroed* layer (γ = 0, running
-//! variance 0) is kept as the bytes say, so that loading weights into a zeroed model needs no
-//! special case; it is finite but not useful: it outputs β = 0 and passes no input gradient until
-//! γ moves, and in evaluation divides by `√ε`.
-//!
-//! # Edge cases
-//! - NaN in a channel's batch makes that channel's batch statistics, outputs and running
-//!   statistics NaN (as in PyTorch); other channels are unaffected.
-//! - One value per channel in training (`B·H·W = 1`): the output is β (the value is its own mean)
-//!   and the unbiased variance does not exist, so `running_var` is left unchanged (the mean and
-//!   the count are updated). PyTorch raises an error instead.
-//!
-//! Backward in training mode goes through the batch statistics:
-//! `dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂))`; in evaluation mode the statistics are
-//! constants and `dx = γ/σ · dy`. Both add `dγ += Σ dy · x̂`, `dβ += Σ dy`.
-//!
-//! ```
-//! use shaped::nn::{BatchNorm1d, Ctx, Infer, Train};
-//! use shaped::prelude::*;
-//! let mut bn = BatchNorm1d::<f64, U2>::new();
-//! let x = tensor([[1.0, 10.0], [3.0, 30.0]]);
-//!
-//! // Training: batch statistics (column means 2 and 20, biased variances 1 and 100).
-//! let (mut cache, mut y) = (Zeroable::zeroed(), Tensor2::<f64, U2, U2>::zeros());
-//! bn.forward(&x, Ctx::train(0), &mut cache, &mut y);
-//! assert!((y[[0, 0]] + 1.0).abs() < 1e-5 && (y[[1, 1]] - 1.0).abs() < 1e-5);
-//! // Running statistics: 0.9 · 0 + 0.1 · mean, and 0.9 · 1 + 0.1 · unbiased variance (2 and 200).
-//! assert!((bn.running_mean[[0]] - 0.2).abs() < 1e-12 && (bn.running_mean[[1]] - 2.0).abs() < 1e-12);
-//! assert!((bn.running_var[[0]] - 1.1).abs() < 1e-12 && (bn.running_var[[1]] - 20.9).abs() < 1e-12);
-//! assert_eq!(bn.num_batches_tracked, 1);
-//!
-//! // Evaluation: the running statistics.
-//! let y = bn.apply(&x);
-//! assert!((y[[0, 0]] - (1.0 - 0.2) / (1.1f64 + 1e-5).sqrt()).abs() < 1e-12);
-//! ```
+//! Batch normalisation (see [`BatchNorm1d`]).
 
 use crate::nn::{Ctx, Infer, Module, Train};
 use crate::scalar::{Real, Scalar, Zeroable};
@@ -58,12 +7,65 @@ use crate::tensor::Tensor;
 
 /// Momentum of the running statistics: `running = (1 − m) · running + m · batch` (PyTorch's
 /// default).
-pub const MOMENTUM: f64 = 0.1;
+const MOMENTUM: f64 = 0.1;
 
 /// Added to the variance before the square root (PyTorch's default).
-pub const EPS: f64 = 1e-5;
+const EPS: f64 = 1e-5;
 
-/// Batch normalisation of `F` features on batches `(B, F)` (see the [module docs](self)).
+/// Batch normalisation of `F` features on batches `(B, F)`, with PyTorch's conventions;
+/// [`BatchNorm2d`] is the same over channels `(B, C, H, W)` (statistics per channel over `B·H·W`
+/// values).
+///
+/// # Conventions (both layers)
+/// `y = γ · (x − μ) / √(σ² + ε) + β`, per feature or channel, with
+/// - **training mode** ([`Mode::Train`](crate::nn::Mode::Train)): `μ`, `σ²` of the batch, the variance *biased* (divided by
+///   `n`); each pass also updates the running statistics, `running = (1 − m) · running + m · batch`
+///   with momentum `m = 0.1`, the running variance from the *unbiased* batch
+///   variance (divided by `n − 1`), and increments `num_batches_tracked`;
+/// - **evaluation** ([`Infer`], [`Mode::Eval`](crate::nn::Mode::Eval)): `μ`, `σ²` are the running statistics, unchanged.
+///
+/// `ε = 1e-5`. Both are PyTorch's defaults and fixed: a zeroed layer keeps them. The
+/// stored tensors have PyTorch's names and kinds: `weight` (γ) and `bias` (β) are trainable;
+/// `running_mean`, `running_var` and the `i64` counter `num_batches_tracked` are state, saved and
+/// loaded but never touched by an optimizer. A PyTorch `state_dict` maps onto them one to one.
+///
+/// # Initialisation
+/// Create layers with `new()` or initialise a zeroed model with [`Params::init`](crate::nn::Params::init): both set γ = 1,
+/// β = 0, running mean 0, running variance 1, count 0. A *zeroed* layer (γ = 0, running
+/// variance 0) is kept as the bytes say, so that loading weights into a zeroed model needs no
+/// special case; it is finite but not useful: it outputs β = 0 and passes no input gradient until
+/// γ moves, and in evaluation divides by `√ε`.
+///
+/// # Edge cases
+/// - NaN in a channel's batch makes that channel's batch statistics, outputs and running
+///   statistics NaN (as in PyTorch); other channels are unaffected.
+/// - One value per channel in training (`B·H·W = 1`): the output is β (the value is its own mean)
+///   and the unbiased variance does not exist, so `running_var` is left unchanged (the mean and
+///   the count are updated). PyTorch raises an error instead.
+///
+/// Backward in training mode goes through the batch statistics:
+/// `dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂))`; in evaluation mode the statistics are
+/// constants and `dx = γ/σ · dy`. Both add `dγ += Σ dy · x̂`, `dβ += Σ dy`.
+///
+/// ```
+/// use shaped::nn::{BatchNorm1d, Ctx, Infer, Train};
+/// use shaped::prelude::*;
+/// let mut bn = BatchNorm1d::<f64, U2>::new();
+/// let x = tensor([[1.0, 10.0], [3.0, 30.0]]);
+///
+/// // Training: batch statistics (column means 2 and 20, biased variances 1 and 100).
+/// let (mut cache, mut y) = (Zeroable::zeroed(), Tensor2::<f64, U2, U2>::zeros());
+/// bn.forward(&x, Ctx::train(0), &mut cache, &mut y);
+/// assert!((y[[0, 0]] + 1.0).abs() < 1e-5 && (y[[1, 1]] - 1.0).abs() < 1e-5);
+/// // Running statistics: 0.9 · 0 + 0.1 · mean, and 0.9 · 1 + 0.1 · unbiased variance (2 and 200).
+/// assert!((bn.running_mean[[0]] - 0.2).abs() < 1e-12 && (bn.running_mean[[1]] - 2.0).abs() < 1e-12);
+/// assert!((bn.running_var[[0]] - 1.1).abs() < 1e-12 && (bn.running_var[[1]] - 20.9).abs() < 1e-12);
+/// assert_eq!(bn.num_batches_tracked, 1);
+///
+/// // Evaluation: the running statistics.
+/// let y = bn.apply(&x);
+/// assert!((y[[0, 0]] - (1.0 - 0.2) / (1.1f64 + 1e-5).sqrt()).abs() < 1e-12);
+/// ```
 #[derive(crate::Params, crate::Zeroable)]
 #[shaped(crate = crate)]
 #[params(init = Self::init_stats)]
@@ -86,7 +88,7 @@ pub struct BatchNorm1d<T, F: Dim> {
 }
 
 /// Batch normalisation of `C` channels on image batches `(B, C, H, W)`, statistics per channel
-/// over `B·H·W` values (see the [module docs](self)).
+/// over `B·H·W` values; the conventions are [`BatchNorm1d`]'s.
 ///
 /// ```
 /// use shaped::nn::{BatchNorm2d, Ctx, Infer, Train};

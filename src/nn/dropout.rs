@@ -1,35 +1,4 @@
-//! [`Dropout`] with PyTorch's conventions: in training mode each value is zeroed with probability
-//! `p` and the kept ones are scaled by `1/(1 − p)` ("inverted" dropout, so the expectation is
-//! unchanged and evaluation needs no rescaling); in evaluation ([`Infer`], [`Mode::Eval`](crate::nn::Mode::Eval)) it is
-//! the identity.
-//!
-//! The mask comes from the layer's own random stream ([`Ctx::rng`]): in a chain each layer gets
-//! [`Ctx::child`], so two Dropout layers draw different masks, and every step
-//! ([`Ctx::next_step`]) draws a new one. The same context gives the same mask, which is what lets
-//! [`gradcheck`](crate::gradcheck) check it.
-//!
-//! `p` is a runtime value checked by [`Dropout::new`] (an error, not a panic, outside `[0, 1)`). A
-//! zeroed `Dropout` has `p = 0`, the identity: set the layers of a zeroed model explicitly.
-//!
-//! ```
-//! use shaped::nn::{Ctx, Dropout, Infer, Linear, Train};
-//! use shaped::prelude::*;
-//! type Model = (Linear<f64, U4, U4>, Dropout);
-//! let mut model = Model::zeroed();
-//! model.0.weight = Tensor::from_fn(|[i, j]: [usize; 2]| if i == j { 1.0 } else { 0.0 });
-//! model.1 = Dropout::new(0.5).expect("0.5 is in [0, 1)");
-//! let x = Tensor2::<f64, U2, U4>::ones();
-//!
-//! // Training: about half the values dropped, the others doubled.
-//! let (mut cache, mut y) = (Zeroable::zeroed(), Tensor2::zeros());
-//! model.forward(&x, Ctx::train(42), &mut cache, &mut y);
-//! assert!(y.iter().all(|&v| v == 0.0 || v == 2.0));
-//! assert!(y.iter().any(|&v| v == 0.0) && y.iter().any(|&v| v == 2.0));
-//!
-//! // Evaluation: the identity.
-//! assert_eq!(model.apply(&x), x);
-//! assert!(Dropout::new(1.0).is_err());
-//! ```
+//! Dropout (see [`Dropout`]).
 
 use crate::nn::{Ctx, Infer, Train};
 use crate::rand::Rng;
@@ -37,8 +6,40 @@ use crate::scalar::{Real, Scalar, Zeroable};
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
-/// Inverted dropout with drop probability `p` in `[0, 1)`, on tensors of any shape (see the
-/// [module docs](self)).
+/// Inverted dropout with drop probability `p` in `[0, 1)`, on tensors of any shape.
+///
+/// [`Dropout`] with PyTorch's conventions: in training mode each value is zeroed with probability
+/// `p` and the kept ones are scaled by `1/(1 − p)` ("inverted" dropout, so the expectation is
+/// unchanged and evaluation needs no rescaling); in evaluation ([`Infer`], [`Mode::Eval`](crate::nn::Mode::Eval)) it is
+/// the identity.
+///
+/// The mask comes from the layer's own random stream ([`Ctx::rng`]): in a chain each layer gets
+/// [`Ctx::child`], so two Dropout layers draw different masks, and every step
+/// ([`Ctx::next_step`]) draws a new one. The same context gives the same mask, which is what lets
+/// [`gradcheck`](crate::gradcheck) check it.
+///
+/// `p` is a runtime value checked by [`Dropout::new`] (an error, not a panic, outside `[0, 1)`). A
+/// zeroed `Dropout` has `p = 0`, the identity: set the layers of a zeroed model explicitly.
+///
+/// ```
+/// use shaped::nn::{Ctx, Dropout, Infer, Linear, Train};
+/// use shaped::prelude::*;
+/// type Model = (Linear<f64, U4, U4>, Dropout);
+/// let mut model = Model::zeroed();
+/// model.0.weight = Tensor::from_fn(|[i, j]: [usize; 2]| if i == j { 1.0 } else { 0.0 });
+/// model.1 = Dropout::new(0.5).expect("0.5 is in [0, 1)");
+/// let x = Tensor2::<f64, U2, U4>::ones();
+///
+/// // Training: about half the values dropped, the others doubled.
+/// let (mut cache, mut y) = (Zeroable::zeroed(), Tensor2::zeros());
+/// model.forward(&x, Ctx::train(42), &mut cache, &mut y);
+/// assert!(y.iter().all(|&v| v == 0.0 || v == 2.0));
+/// assert!(y.iter().any(|&v| v == 0.0) && y.iter().any(|&v| v == 2.0));
+///
+/// // Evaluation: the identity.
+/// assert_eq!(model.apply(&x), x);
+/// assert!(Dropout::new(1.0).is_err());
+/// ```
 ///
 /// NaN propagates: a dropped value is multiplied by 0, so NaN stays NaN (as in PyTorch).
 #[derive(Clone, Copy, Debug, Default, PartialEq, crate::Params, crate::Zeroable)]

@@ -1,5 +1,6 @@
 //! [`Frozen`]: a layer or sub-model that is not trained.
 
+use crate::nn::No;
 use crate::nn::{Ctx, Entry, EntryMut, Infer, Kind, Module, Name, Params, Train};
 
 /// Makes any layer or sub-model non-trainable (transfer learning: keep a pre-trained feature
@@ -31,7 +32,7 @@ unsafe impl<L: crate::Zeroable> crate::Zeroable for Frozen<L> {}
 
 impl<L> Module for Frozen<L> {
     type Grads = ();
-    const TRAINABLE: bool = false;
+    type Trainable = No;
 }
 
 impl<T, L: Params<T>> Params<T> for Frozen<L> {

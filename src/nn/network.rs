@@ -1,46 +1,4 @@
-//! [`Network`]: a model with its gradients, workspace and output buffers on the heap, for
-//! programs on a PC (feature `alloc`). It wraps the in-place API ([`Train`],
-//! [`Infer`](crate::nn::Infer), [`Loss`], [`Optimizer`]) and adds nothing the embedded path
-//! lacks; every buffer is allocated zeroed directly on the heap
-//! ([`boxed_zeroed`](crate::boxed_zeroed)), never built on the stack.
-//!
-//! ```
-//! use shaped::prelude::*;
-//! use shaped::init::Scheme;
-//! use shaped::nn::{Linear, Network, ReLU, SoftmaxCrossEntropy};
-//! use shaped::optim::Sgd;
-//!
-//! type Mlp = (Linear<f32, U4, U8>, ReLU, Linear<f32, U8, U3>);
-//! type Batch = Tensor2<f32, U2, U4>;
-//!
-//! let mut net = Network::<f32, Mlp, Batch>::new_init(Scheme::HeUniform, 42);
-//! let x = tensor([[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -1.0, 0.5]]);
-//! let labels = tensor([2usize, 0]);
-//! let mut sgd = Sgd::new().lr(0.1);
-//! let first = net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut sgd);
-//! for _ in 0..50 {
-//!     net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut sgd);
-//! }
-//! assert!(net.loss(&x, &labels, &SoftmaxCrossEntropy) < first);
-//! assert_eq!(Network::<f32, Mlp, Batch>::PARAMS, 4 * 8 + 8 + 8 * 3 + 3);
-//! ```
-//!
-//! # Reading shape errors
-//! A model whose layers do not fit together fails to compile where the `Network` type is named,
-//! with the rule and both dims in decimal:
-//!
-//! ```text
-//! error[E0277]: shape error (Linear input features): got 10, expected 16
-//! ```
-//!
-//! "got" is what the previous layer (or the input `X`) produces, "expected" what the receiving
-//! layer was declared with. The `note: required for ...` lines below it spell the types in
-//! typenum's binary form and can be skipped. Targets are checked the same way, e.g.
-//! `shape error (batch size): got 16, expected 32`.
-//!
-//! The same message appears for a direct call on the model (`model.infer(..)`,
-//! `Infer::infer(&model, ..)`). A tuple of more than 16 layers reads
-//! `shape error (chain length): ..`; nest tuples instead.
+//! A model with its buffers on the heap (see [`Network`]).
 
 #[cfg(feature = "alloc")]
 use alloc::boxed::Box;
@@ -60,6 +18,50 @@ use crate::{
 
 /// A model `M` for inputs `X` with heap-allocated gradients, training cache, inference scratch,
 /// output and output gradient, and a one-call training step.
+///
+/// [`Network`]: a model with its gradients, workspace and output buffers on the heap, for
+/// programs on a PC (feature `alloc`). It wraps the in-place API ([`Train`],
+/// [`Infer`](crate::nn::Infer), [`Loss`], [`Optimizer`]) and adds nothing the embedded path
+/// lacks; every buffer is allocated zeroed directly on the heap
+/// ([`boxed_zeroed`](crate::boxed_zeroed)), never built on the stack.
+///
+/// ```
+/// use shaped::prelude::*;
+/// use shaped::init::Scheme;
+/// use shaped::nn::{Linear, Network, ReLU, SoftmaxCrossEntropy};
+/// use shaped::optim::Sgd;
+///
+/// type Mlp = (Linear<f32, U4, U8>, ReLU, Linear<f32, U8, U3>);
+/// type Batch = Tensor2<f32, U2, U4>;
+///
+/// let mut net = Network::<f32, Mlp, Batch>::new_init(Scheme::HeUniform, 42);
+/// let x = tensor([[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -1.0, 0.5]]);
+/// let labels = tensor([2usize, 0]);
+/// let mut sgd = Sgd::new().lr(0.1);
+/// let first = net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut sgd);
+/// for _ in 0..50 {
+///     net.train_step(&x, &labels, &SoftmaxCrossEntropy, &mut sgd);
+/// }
+/// assert!(net.loss(&x, &labels, &SoftmaxCrossEntropy) < first);
+/// assert_eq!(Network::<f32, Mlp, Batch>::PARAMS, 4 * 8 + 8 + 8 * 3 + 3);
+/// ```
+///
+/// # Reading shape errors
+/// A model whose layers do not fit together fails to compile where the `Network` type is named,
+/// with the rule and both dims in decimal:
+///
+/// ```text
+/// error[E0277]: shape error (Linear input features): got 10, expected 16
+/// ```
+///
+/// "got" is what the previous layer (or the input `X`) produces, "expected" what the receiving
+/// layer was declared with. The `note: required for ...` lines below it spell the types in
+/// typenum's binary form and can be skipped. Targets are checked the same way, e.g.
+/// `shape error (batch size): got 16, expected 32`.
+///
+/// The same message appears for a direct call on the model (`model.infer(..)`,
+/// `Infer::infer(&model, ..)`). A tuple of more than 16 layers reads
+/// `shape error (chain length): ..`; nest tuples instead.
 ///
 /// `T` is the parameter element type (`f32`, `f64`). Training passes run in the network's
 /// [`Ctx`] (training mode, seeded randomness, one step per [`train_step`](Self::train_step));

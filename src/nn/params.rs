@@ -1,23 +1,15 @@
-//! What a layer or model stores, and how it is walked: trainable parameters, frozen parameters
-//! and non-trainable state, each with a name, dims and an element type.
-//!
-//! Three kinds, as burn separates them ([`Kind`]):
-//! - **trainable** parameters get a gradient and optimizer state;
-//! - **frozen** parameters (inside [`Frozen`](crate::nn::Frozen)) are saved and loaded but get
-//!   neither;
-//! - **state** (BatchNorm's running mean and variance, its batch count) is saved and loaded, updated
-//!   by training forward passes, and never touched by optimizers, clipping or weight decay.
-//!
-//! A model's gradients have their own type, [`Module::Grads`]: one tensor per trainable parameter,
-//! `()` for layers with none. Optimizer state is made of the same type, so freezing part of a
-//! model shrinks gradients and optimizer state alike, at compile time.
-//!
-//! Write these impls with `#[derive(Params)]` (see [`Params`]); tuples of layers get them from the
-//! library.
+//! What a layer or model stores, and how it is walked (see [`Params`]).
 
 use crate::nn::Name;
 
-/// The kind of a stored tensor (see the [module docs](self)).
+/// The kind of a stored tensor.
+///
+/// Three kinds, as burn separates them:
+/// - **trainable** parameters get a gradient and optimizer state;
+/// - **frozen** parameters (inside [`Frozen`](crate::nn::Frozen)) are saved and loaded but get
+///   neither;
+/// - **state** (BatchNorm's running mean and variance, its batch count) is saved and loaded, updated
+///   by training forward passes, and never touched by optimizers, clipping or weight decay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// Gets a gradient and optimizer state.
@@ -108,10 +100,57 @@ pub trait Module {
     /// Gradients: one tensor per trainable parameter (`()` when there are none). Optimizer
     /// state is made of values of this type.
     type Grads: crate::Zeroable;
-    /// Whether any parameter is trainable. Lets a chain skip the input gradient of every layer
-    /// that has nothing trainable below it.
-    const TRAINABLE: bool;
+    /// Whether any parameter is trainable, as a type ([`Yes`] or [`No`]), so that an optimizer
+    /// refuses at compile time a model with nothing to train (a [`Frozen`](crate::nn::Frozen)
+    /// one, say). Models combine their parts' flags with [`Either`].
+    type Trainable: Flag;
+    /// [`Self::Trainable`] as a value. Lets a chain skip the input gradient of every layer that
+    /// has nothing trainable below it.
+    const TRAINABLE: bool = <Self::Trainable as Flag>::BOOL;
 }
+
+/// A yes/no known to the compiler: [`Yes`] or [`No`].
+pub trait Flag {
+    /// The flag as a value.
+    const BOOL: bool;
+    /// `Self` or `F`: [`Yes`] if either is.
+    type Or<F: Flag>: Flag;
+}
+
+/// The [`Flag`] for "true".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Yes;
+
+/// The [`Flag`] for "false".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct No;
+
+impl Flag for Yes {
+    const BOOL: bool = true;
+    type Or<F: Flag> = Yes;
+}
+
+impl Flag for No {
+    const BOOL: bool = false;
+    type Or<F: Flag> = F;
+}
+
+/// [`Yes`] if `A` or `B` is: a model is trainable if any of its parts is.
+pub type Either<A, B> = <A as Flag>::Or<B>;
+
+/// Holds for [`Yes`] only: the bound behind "an optimizer needs something to train".
+///
+/// [`Optimizer`](crate::optim::Optimizer) is implemented only for models whose
+/// [`Module::Trainable`] is [`Yes`], so stepping a model that is frozen throughout, or has no
+/// parameters, is a compile error (it would change nothing).
+#[diagnostic::on_unimplemented(
+    message = "this model has nothing to train: every parameter in it is frozen, or it has none",
+    label = "an optimizer step on this model would change nothing",
+    note = "freeze only the part to keep, e.g. `(Frozen<Features>, Head)`, and step that model"
+)]
+pub trait HasTrainable {}
+
+impl HasTrainable for Yes {}
 
 /// A layer's or model's stored tensors, walked in a fixed order with names.
 ///

@@ -112,7 +112,12 @@ impl<T: Real, R> LearningRate<T> for Optim<T, R> {
     }
 }
 
-impl<T: Real, M: crate::nn::Params<T>, R: Rule<T, M>> Optimizer<T, M> for Optim<T, R> {
+/// Only for models with something to train ([`HasTrainable`](crate::nn::HasTrainable)):
+/// stepping a model that is frozen throughout is a compile error, not a silent no-op.
+impl<T: Real, M: crate::nn::Params<T>, R: Rule<T, M>> Optimizer<T, M> for Optim<T, R>
+where
+    M::Trainable: crate::nn::HasTrainable,
+{
     const STATE: usize = R::STATE;
 
     fn step(&mut self, model: &mut M, grads: &M::Grads) {

@@ -4,7 +4,9 @@
 
 use shaped::init::Scheme;
 use shaped::mem;
-use shaped::nn::{BatchNorm2d, Ctx, Dropout, Grads, Kind, Loss, Name, SoftmaxCrossEntropy, Values};
+use shaped::nn::{
+    BatchNorm2d, Ctx, Dropout, Grads, Kind, Loss, Module, Name, SoftmaxCrossEntropy, Values,
+};
 use shaped::optim::{Adam, Optimizer};
 use shaped::prelude::*;
 use shaped::rand::Rng;
@@ -149,6 +151,44 @@ fn freezing_the_features_shrinks_gradients_and_adam_state_to_the_head() {
         3 * size_of::<Grads<LeNet>>(),
         3 * size_of::<Grads<Tuned>>()
     );
+}
+
+#[test]
+fn a_model_is_trainable_when_any_part_is() {
+    fn trainable<M: Module>() -> bool {
+        M::TRAINABLE
+    }
+    assert!(trainable::<Head>());
+    assert!(!trainable::<Frozen<Head>>());
+    assert!(!trainable::<(ReLU, Flatten)>(), "no parameters at all");
+    assert!(trainable::<(Frozen<Features>, Head)>());
+    assert!(trainable::<(Head, Frozen<Features>)>());
+    assert!(!trainable::<(Frozen<Features>, Frozen<Head>)>());
+    assert!(
+        trainable::<((ReLU, Frozen<Head>), (Flatten, Head))>(),
+        "nested"
+    );
+    // Structs: by their `#[param]` fields, else by their sub-models.
+    assert!(trainable::<Tuned>());
+    assert!(!trainable::<AllFrozen>());
+    assert!(!trainable::<Stateless>());
+}
+
+#[derive(shaped::Params, shaped::Zeroable)]
+struct Tuned {
+    features: Frozen<Features>,
+    head: Head,
+}
+
+#[derive(shaped::Params, shaped::Zeroable)]
+struct AllFrozen {
+    features: Frozen<Features>,
+    head: Frozen<Head>,
+}
+
+#[derive(shaped::Params, shaped::Zeroable)]
+struct Stateless {
+    act: ReLU,
 }
 
 type Small = (Linear<f64, U3, U4>, Tanh, Linear<f64, U4, U2>);

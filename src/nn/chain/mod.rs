@@ -23,6 +23,7 @@
 use core::mem::{ManuallyDrop, MaybeUninit};
 
 use crate::nn::{Ctx, Entry, EntryMut, Infer, Module, Name, Params, Train};
+use crate::nn::{Either, No};
 use crate::scalar::{Pod, Zeroable};
 use crate::shape::Shape;
 use crate::tensor::Tensor;

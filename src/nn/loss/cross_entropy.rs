@@ -46,6 +46,12 @@ reduction_builders!(CrossEntropy);
 
 impl SampleLoss for CrossEntropy {
     fn sample<T: Real>(&self, y: &[T], target: Target<'_, T>, dy: Option<&mut [T]>) -> T {
+        // A NaN anywhere in the row (not only at the target class) makes the sample NaN, as for
+        // every loss: a class target must not hide a broken prediction.
+        if y.iter().any(|v| v.is_nan()) {
+            dy.into_iter().for_each(|d| d.fill(T::nan()));
+            return T::nan();
+        }
         let delta = T::from_f64(self.delta);
         match target {
             Target::Class(k) => {
@@ -98,5 +104,19 @@ mod tests {
         let l = CrossEntropy::new(0.0).loss_and_grad(&y, &tensor([1usize, 0]), &mut dy);
         assert!((l + (0.5f64.ln() + 0.6f64.ln()) / 2.0).abs() < 1e-15);
         assert_eq!(dy, tensor([[0.0, -1.0, 0.0], [-1.0 / 1.2, 0.0, 0.0]]));
+    }
+
+    #[test]
+    fn nan_outside_the_target_class_is_not_hidden() {
+        let y = tensor([[0.2, f64::NAN, 0.8], [0.6, 0.3, 0.1]]);
+        let mut dy = Tensor2::<f64, U2, U3>::zeros();
+        let l = CrossEntropy::new(0.0).loss_and_grad(&y, &tensor([2usize, 0]), &mut dy);
+        assert!(l.is_nan());
+        assert!(dy.as_slice()[..3].iter().all(|d| d.is_nan()), "{dy:?}");
+        assert_eq!(
+            dy.as_slice()[3..],
+            [-1.0 / 1.2, 0.0, 0.0],
+            "the clean row is unchanged"
+        );
     }
 }

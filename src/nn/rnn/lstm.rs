@@ -1,0 +1,262 @@
+//! [`Lstm`]: long short-term memory, gates packed in PyTorch's order i, f, g, o.
+
+use typenum::U4;
+
+use super::rules::RecurrentInput;
+use super::state::impl_state;
+use super::steps::{
+    add_at_b, add_bias, add_col_sums, add_recurrent_grad, add_step, mul, mul_bt, norm,
+    to_batch_major, to_time_major,
+};
+use crate::nn::activation::sigmoid;
+use crate::nn::{Ctx, Infer, Train};
+use crate::scalar::{Pod, Real, Zeroable};
+use crate::shape::{Dim, DimEq};
+use crate::tensor::Tensor;
+
+/// The LSTM layer over whole sequences: `(N, S, D)` → all hidden states `(N, S, H)`, with full
+/// backpropagation through time.
+///
+/// With `[i, f, g, o] = [σ, σ, tanh, σ](x_t·W_x + h_{t−1}·W_h + b)`:
+/// `c_t = f⊙c_{t−1} + i⊙g`, `h_t = o⊙tanh(c_t)` (see the [module docs](super)). The gate axis
+/// is explicit: `W_x: (D, 4, H)` has PyTorch's `weight_ih_l0ᵀ: (D, 4H)` layout.
+///
+/// ```
+/// use shaped::nn::{Infer, Lstm};
+/// use shaped::prelude::*;
+/// let mut lstm = Lstm::<f64, U1, U1>::zeros();
+/// lstm.weight_x = tensor([[[1.0], [1.0], [1.0], [1.0]]]); // i, f, g, o all see x
+/// let h = lstm.apply(&tensor([[[2.0]]]));
+/// let s = 1.0 / (1.0 + (-2.0f64).exp());
+/// let c = s * 2.0f64.tanh(); // f·c0 + i·g with c0 = 0
+/// assert!((h.as_slice()[0] - s * c.tanh()).abs() < 1e-15);
+/// ```
+#[derive(crate::Params, crate::Zeroable)]
+#[shaped(crate = crate)]
+#[params(init = Self::init_weights)]
+pub struct Lstm<T, D: Dim, H: Dim> {
+    /// Input weights `W_x`, `(D, 4, H)`: gates i, f, g, o.
+    #[param]
+    pub weight_x: Tensor<T, (D, U4, H)>,
+    /// Recurrent weights `W_h`, `(H, 4, H)`.
+    #[param]
+    pub weight_h: Tensor<T, (H, U4, H)>,
+    /// Bias, `(4, H)` (PyTorch's `b_ih + b_hh`).
+    #[param]
+    pub bias: Tensor<T, (U4, H)>,
+}
+
+impl<T: Real, D: Dim, H: Dim> Lstm<T, D, H> {
+    /// A layer with all parameters zero (initialise with
+    /// [`Params::init`](crate::nn::Params::init) before training).
+    pub fn zeros() -> Self {
+        Zeroable::zeroed()
+    }
+
+    /// `W_x` by `scheme` (fan-in `D`, fan-out `H` per gate), `W_h` likewise (fan-in `H`); bias
+    /// zero except the forget gate's, 1, so that the cell remembers from the start.
+    fn init_weights(&mut self, scheme: crate::init::Scheme, rng: &mut crate::rand::Rng) {
+        let (d, h) = (D::USIZE, H::USIZE);
+        crate::init::fill_weights(self.weight_x.as_mut_slice(), d, h, scheme, rng);
+        crate::init::fill_weights(self.weight_h.as_mut_slice(), h, h, scheme, rng);
+        self.bias.fill(T::zero());
+        self.bias.as_mut_slice()[h..2 * h].fill(T::one());
+    }
+
+    /// The forward pass on time-major inputs in `c.xs`, from `c.h0`, `c.c0`.
+    fn run<N: Dim, S: Dim>(&self, c: &mut LstmCache<T, N, S, D, H>) {
+        let (n, s, d, h) = (N::USIZE, S::USIZE, D::USIZE, H::USIZE);
+        let (nh, g4) = (n * h, 4 * h);
+        let gates = c.gates.as_mut_slice();
+        mul(
+            c.xs.as_slice(),
+            self.weight_x.as_slice(),
+            gates,
+            s * n,
+            d,
+            g4,
+            false,
+        );
+        add_bias(gates, self.bias.as_slice());
+        for t in 0..s {
+            let (done, rest) = c.hs.as_mut_slice().split_at_mut(t * nh);
+            let prev = if t == 0 {
+                c.h0.as_slice()
+            } else {
+                &done[(t - 1) * nh..]
+            };
+            let ht = &mut rest[..nh];
+            let (cdone, crest) = c.cs.as_mut_slice().split_at_mut(t * nh);
+            let cprev = if t == 0 {
+                c.c0.as_slice()
+            } else {
+                &cdone[(t - 1) * nh..]
+            };
+            let ct = &mut crest[..nh];
+            let gt = &mut gates[t * n * g4..(t + 1) * n * g4];
+            mul(prev, self.weight_h.as_slice(), gt, n, h, g4, true);
+            for b in 0..n {
+                let row = &mut gt[b * g4..(b + 1) * g4];
+                for j in 0..h {
+                    let (i, f) = (sigmoid(row[j]), sigmoid(row[h + j]));
+                    let (g, o) = (row[2 * h + j].tanh(), sigmoid(row[3 * h + j]));
+                    [row[j], row[h + j], row[2 * h + j], row[3 * h + j]] = [i, f, g, o];
+                    let k = b * h + j;
+                    ct[k] = f * cprev[k] + i * g;
+                    ht[k] = o * ct[k].tanh();
+                }
+            }
+        }
+    }
+}
+
+/// What an [`Lstm`] forward pass keeps: the inputs, the activated gates, every hidden and cell
+/// state (time-major), the initial states, and backward's buffers and results (`dh0`, `dc0`,
+/// per-step gradient norms). Its [`State`](super::State) impl reads and sets the states.
+#[derive(crate::Zeroable)]
+#[shaped(crate = crate)]
+#[repr(C)]
+pub struct LstmCache<T, N: Dim, S: Dim, D: Dim, H: Dim> {
+    xs: Tensor<T, (S, N, D)>,
+    h0: Tensor<T, (N, H)>,
+    c0: Tensor<T, (N, H)>,
+    gates: Tensor<T, (S, N, U4, H)>,
+    hs: Tensor<T, (S, N, H)>,
+    cs: Tensor<T, (S, N, H)>,
+    dgates: Tensor<T, (S, N, U4, H)>,
+    dxs: Tensor<T, (S, N, D)>,
+    dh: Tensor<T, (N, H)>,
+    dc: Tensor<T, (N, H)>,
+    dh0: Tensor<T, (N, H)>,
+    dc0: Tensor<T, (N, H)>,
+    norms: Tensor<T, (S,)>,
+}
+
+// SAFETY: `repr(C)` and every field an array of `T: Pod`, whose size is a multiple of `T`'s
+// alignment: no padding, every bit pattern valid.
+unsafe impl<T: Pod, N: Dim, S: Dim, D: Dim, H: Dim> Pod for LstmCache<T, N, S, D, H> {}
+
+impl_state!(LstmCache, hc);
+
+impl<T: Real, D: Dim, H: Dim, N: Dim, S: Dim, D2> Infer<Tensor<T, (N, S, D2)>> for Lstm<T, D, H>
+where
+    D2: Dim + DimEq<D, RecurrentInput>,
+{
+    type Output = Tensor<T, (N, S, H)>;
+    /// The training cache (the unrolled workspace); inference starts from `h0 = c0 = 0`.
+    type Scratch = LstmCache<T, N, S, D, H>;
+
+    fn infer(&self, x: &Tensor<T, (N, S, D2)>, c: &mut Self::Scratch, y: &mut Self::Output) {
+        c.h0.fill(T::zero());
+        c.c0.fill(T::zero());
+        to_time_major(
+            x.as_slice(),
+            c.xs.as_mut_slice(),
+            N::USIZE,
+            S::USIZE,
+            D::USIZE,
+        );
+        self.run(c);
+        to_batch_major(
+            c.hs.as_slice(),
+            y.as_mut_slice(),
+            N::USIZE,
+            S::USIZE,
+            H::USIZE,
+        );
+    }
+}
+
+impl<T: Real, D: Dim, H: Dim, N: Dim, S: Dim, D2> Train<Tensor<T, (N, S, D2)>> for Lstm<T, D, H>
+where
+    D2: Dim + DimEq<D, RecurrentInput>,
+{
+    type Cache = LstmCache<T, N, S, D, H>;
+
+    /// Runs from the cache's initial states (zero unless set or carried, see
+    /// [`State`](super::State)).
+    fn forward(
+        &mut self,
+        x: &Tensor<T, (N, S, D2)>,
+        _: Ctx,
+        c: &mut Self::Cache,
+        y: &mut Self::Output,
+    ) {
+        to_time_major(
+            x.as_slice(),
+            c.xs.as_mut_slice(),
+            N::USIZE,
+            S::USIZE,
+            D::USIZE,
+        );
+        self.run(c);
+        to_batch_major(
+            c.hs.as_slice(),
+            y.as_mut_slice(),
+            N::USIZE,
+            S::USIZE,
+            H::USIZE,
+        );
+    }
+
+    /// BPTT over the `S` steps of the latest forward pass; `dh0`, `dc0` and the per-step norms
+    /// are left in the cache.
+    fn backward(
+        &self,
+        _: &Tensor<T, (N, S, D2)>,
+        c: &mut Self::Cache,
+        dy: &Self::Output,
+        dx: Option<&mut Tensor<T, (N, S, D2)>>,
+        grads: Option<&mut LstmGrads<T, D, H>>,
+    ) {
+        let (n, s, d, h) = (N::USIZE, S::USIZE, D::USIZE, H::USIZE);
+        let (nh, g4) = (n * h, 4 * h);
+        let one = T::one();
+        c.dh.fill(T::zero());
+        c.dc.fill(T::zero());
+        for t in (0..s).rev() {
+            let dh = c.dh.as_mut_slice();
+            add_step(dh, dy.as_slice(), t, s, h);
+            c.norms.as_mut_slice()[t] = norm(dh);
+            let cs = c.cs.as_slice();
+            let cprev = if t == 0 {
+                c.c0.as_slice()
+            } else {
+                &cs[(t - 1) * nh..t * nh]
+            };
+            let ct = &cs[t * nh..(t + 1) * nh];
+            let gt = &c.gates.as_slice()[t * n * g4..(t + 1) * n * g4];
+            let dgt = &mut c.dgates.as_mut_slice()[t * n * g4..(t + 1) * n * g4];
+            let dc = c.dc.as_mut_slice();
+            for b in 0..n {
+                let (row, drow) = (&gt[b * g4..(b + 1) * g4], &mut dgt[b * g4..(b + 1) * g4]);
+                for j in 0..h {
+                    let k = b * h + j;
+                    let [i, f, g, o] = [row[j], row[h + j], row[2 * h + j], row[3 * h + j]];
+                    let tc = ct[k].tanh();
+                    let dct = dc[k] + dh[k] * o * (one - tc * tc);
+                    drow[j] = dct * g * i * (one - i);
+                    drow[h + j] = dct * cprev[k] * f * (one - f);
+                    drow[2 * h + j] = dct * i * (one - g * g);
+                    drow[3 * h + j] = dh[k] * tc * o * (one - o);
+                    dc[k] = dct * f;
+                }
+            }
+            mul_bt(dgt, self.weight_h.as_slice(), dh, n, g4, h, false);
+        }
+        c.dh0.copy_from(&c.dh);
+        c.dc0.copy_from(&c.dc);
+        if let Some(g) = grads {
+            let (xs, dg) = (c.xs.as_slice(), c.dgates.as_slice());
+            add_at_b(xs, dg, g.weight_x.as_mut_slice(), d, s * n, g4);
+            let dwh = g.weight_h.as_mut_slice();
+            add_recurrent_grad(c.h0.as_slice(), c.hs.as_slice(), dg, dwh, (n, s, h, g4));
+            add_col_sums(g.bias.as_mut_slice(), dg);
+        }
+        if let Some(dx) = dx {
+            let (dg, wx) = (c.dgates.as_slice(), self.weight_x.as_slice());
+            mul_bt(dg, wx, c.dxs.as_mut_slice(), s * n, g4, d, false);
+            to_batch_major(c.dxs.as_slice(), dx.as_mut_slice(), n, s, d);
+        }
+    }
+}
