@@ -131,7 +131,11 @@ fn plot(exploding: &[f64], vanishing: &[f64]) -> Result<&'static str, Box<dyn st
     // lines mark the decades 1e-4 .. 1e3; the red curve is W_h, the blue one 0.5·W_h.
     for e in -4..=3 {
         let y = 10f64.powi(e);
-        let style = if e == 0 { BLACK } else { RGBColor(200, 200, 200) };
+        let style = if e == 0 {
+            BLACK
+        } else {
+            RGBColor(200, 200, 200)
+        };
         chart.draw_series(LineSeries::new([(1.0, y), (STEPS as f64, y)], &style))?;
     }
     let curve = |v: &[f64]| {
