@@ -34,19 +34,33 @@ fn linear(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("linear_784x100_b32");
     g.bench_function("forward", |b| {
-        b.iter(|| layer.infer(black_box(&x), &mut (), &mut y))
+        b.iter(|| layer.infer(black_box(&*x), &mut (), &mut y))
     });
     g.bench_function("forward_backward", |b| {
         b.iter(|| {
-            layer.forward(black_box(&x), Ctx::train(0), &mut (), &mut y);
-            layer.backward(&x, &mut (), black_box(&dy), Some(&mut dx), Some(&mut grads));
+            layer.forward(black_box(&*x), Ctx::train(0), &mut (), &mut y);
+            layer.backward(
+                &*x,
+                &mut (),
+                black_box(&dy),
+                Some(&mut dx),
+                Some(&mut grads),
+            );
         })
     });
     g.bench_function("backward_dx", |b| {
-        b.iter(|| layer.backward(&x, &mut (), black_box(&dy), Some(&mut dx), Some(&mut grads)))
+        b.iter(|| {
+            layer.backward(
+                &*x,
+                &mut (),
+                black_box(&dy),
+                Some(&mut dx),
+                Some(&mut grads),
+            )
+        })
     });
     g.bench_function("backward_no_dx", |b| {
-        b.iter(|| layer.backward(&x, &mut (), black_box(&dy), None, Some(&mut grads)))
+        b.iter(|| layer.backward(&*x, &mut (), black_box(&dy), None, Some(&mut grads)))
     });
     g.finish();
 }

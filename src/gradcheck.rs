@@ -90,7 +90,14 @@ pub struct Worst {
 }
 
 impl Worst {
-    fn record(&mut self, tensor: usize, index: usize, analytic: f64, numeric: f64, cfg: Config) {
+    pub(crate) fn record(
+        &mut self,
+        tensor: usize,
+        index: usize,
+        analytic: f64,
+        numeric: f64,
+        cfg: Config,
+    ) {
         let rel = (analytic - numeric).abs() / (analytic.abs() + numeric.abs()).max(cfg.floor);
         if self.checked == 0 || rel.is_nan() || rel > self.rel {
             *self = Worst {

@@ -19,7 +19,14 @@ fn valid_programs_build_and_run() {
 
 /// Cases rustc cannot turn into a shape rule (see docs/decisions.md), with their exact error line:
 /// a wrong output buffer is a type mismatch (E0308), which no diagnostic attribute reaches.
-const RUSTC_LIMITS: &[(&str, &str)] = &[("output_width", "error[E0308]: mismatched types")];
+const RUSTC_LIMITS: &[(&str, &str)] = &[
+    ("output_width", "error[E0308]: mismatched types"),
+    // Not a shape rule: a memory budget (`shaped::mem::fits`), a const panic with its own words.
+    (
+        "memory_budget",
+        "error[E0080]: evaluation panicked: memory budget exceeded: inference needs 16696 bytes (input 3136, scratch 13520, output 40), the budget is 8192 bytes",
+    ),
+];
 
 /// Rules that are not about shapes, with their exact error line.
 const MODEL_RULES: &[(&str, &str)] = &[(

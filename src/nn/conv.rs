@@ -1,6 +1,9 @@
 //! 2-D convolution over NCHW batches.
 
+mod direct;
 mod im2col;
+
+pub use direct::Direct;
 
 use core::marker::PhantomData;
 

@@ -21,7 +21,7 @@
 //! A tuple of layers is a layer: `(Linear<f32, U784, U128>, ReLU, Linear<f32, U128, U10>)`. Every
 //! buffer has a size fixed by the types ([`crate::mem`]).
 
-mod activation;
+pub(crate) mod activation;
 mod batchnorm;
 pub mod chain;
 mod conv;
@@ -34,14 +34,16 @@ mod linear;
 mod loss;
 mod name;
 mod network;
+pub mod parallel;
 mod params;
 mod pool;
+mod residual;
 pub mod rnn;
 pub mod weights;
 
 pub use activation::{LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh};
 pub use batchnorm::{BatchNorm1d, BatchNorm1dGrads, BatchNorm2d, BatchNorm2dGrads, BatchNormCache};
-pub use conv::{Conv2d, Conv2dSame, ConvGrads, ConvWork};
+pub use conv::{Conv2d, Conv2dSame, ConvGrads, ConvWork, Direct};
 pub use dropout::{Dropout, DropoutCache, DropoutError};
 pub use embedding::{Embedding, EmbeddingGrads, IndexError};
 pub use flatten::{Flat, Flatten, FlattenDims};
@@ -55,11 +57,13 @@ pub use loss::{
 pub use name::{Name, Segment};
 #[cfg(feature = "alloc")]
 pub use network::Network;
+pub use parallel::{Parallel, ParallelGrads};
 pub use params::{
     Either, Entry, EntryMut, Flag, HasTrainable, Kind, Module, No, Param, Params, Stored, Tensors,
     Values, ValuesMut, Yes,
 };
 pub use pool::{AvgPool2d, MaxPool2d};
+pub use residual::{Residual, ResidualGrads};
 pub use rnn::{
     Gru, GruCache, GruGrads, LastStep, Lstm, LstmCache, LstmGrads, Rnn, RnnCache, RnnGrads, State,
 };
