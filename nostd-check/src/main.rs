@@ -3,13 +3,15 @@
 //! inference with the trained model checked against plain loops, and SGD training steps of a
 //! small CNN (conv, ReLU, max-pool, flatten, linear), an LSTM's forward pass (checked against
 //! plain loops) and training step (checked against the host's values, `tests/suite/rnn.rs`,
-//! `nostd_reference`), and a `graph` expression with its backward. Prints a report and the peak
+//! `nostd_reference`), a `graph` expression with its backward, and PyTorch weights read from an
+//! embedded safetensors file into a static model. Prints a report and the peak
 //! stack use; exits 0 only if every check passes (a panic aborts with a non-zero status).
 #![no_std]
 #![no_main]
 #![no_builtins]
 
 mod rt;
+mod weights;
 
 use core::fmt::Write;
 
@@ -112,6 +114,7 @@ fn run() -> i32 {
     train_cnn(&mut checks);
     lstm(&mut checks);
     graph_expression(&mut checks);
+    weights::torch_weights(&mut checks);
 
     let used = rt::stack_used();
     let _ = writeln!(

@@ -2,8 +2,8 @@
 //! remapped, layouts converted, and a refused file leaves the model alone.
 
 use shaped::mem::Static;
-use shaped::nn::weights::safetensors::{self, Options, SafetensorsError, same_layout};
-use shaped::nn::{BatchNorm1d, Name, Params, Values};
+use shaped::nn::weights::safetensors::{self, Layout, Options, SafetensorsError};
+use shaped::nn::{BatchNorm1d, Embedding, Kind, Name, Params, Values};
 use shaped::prelude::*;
 
 /// A file from a JSON header and data, as the format lays it out (no padding).
@@ -87,11 +87,44 @@ fn pytorch_layout_is_transposed_and_values_land_where_they_belong() {
         "{header:?}"
     );
     // Without transposition the same file is another architecture.
-    let as_is = Options::TORCH.transpose(same_layout);
+    let as_is = Options::TORCH.layout(Layout::AsIs);
     assert_eq!(
         load_err(&mut Lin::zeros(), &linear_file(), &as_is),
         r#""weight": file has dims (2, 3), model needs (3, 2)"#
     );
+}
+
+/// Only `Linear` weights are transposed: an embedding table `(V, D)` is PyTorch's layout too,
+/// and so is a square one; a custom rule can say otherwise.
+#[test]
+fn only_linear_weights_are_transposed() {
+    type Net = (Embedding<f32, U3, U3>, Linear<f32, U3, U3>);
+    let mut m = Net::zeroed();
+    m.0.weight = Tensor2::from_fn(|[v, d]| (10 * v + d) as f32);
+    m.1.weight = Tensor2::from_fn(|[i, o]| (10 * i + o) as f32);
+    let file = safetensors::to_bytes(&m, &Options::TORCH).unwrap();
+    // The file as PyTorch reads it: embedding row 1 is (10, 11, 12); Linear row (out) 1 is
+    // (1, 11, 21).
+    let data = &file[file.len() - 4 * (9 + 9 + 3)..];
+    let f = |k: usize| f32::from_le_bytes(data[4 * k..4 * k + 4].try_into().unwrap());
+    assert_eq!([f(3), f(4), f(5)], [10.0, 11.0, 12.0]);
+    assert_eq!([f(12), f(13), f(14)], [1.0, 11.0, 21.0]);
+    let mut back = Net::zeroed();
+    safetensors::load_from_slice(&mut back, &file, &Options::TORCH).unwrap();
+    assert_eq!(snapshot(&back), snapshot(&m));
+    // A custom rule: transpose nothing but the embedding.
+    fn emb_only(name: &Name<'_>, _: Kind, _: &'static [usize]) -> bool {
+        name.to_string() == "0.weight"
+    }
+    let custom = Options::TORCH.layout(Layout::Custom(emb_only));
+    let file = safetensors::to_bytes(&m, &custom).unwrap();
+    let data = &file[file.len() - 4 * (9 + 9 + 3)..];
+    let f = |k: usize| f32::from_le_bytes(data[4 * k..4 * k + 4].try_into().unwrap());
+    assert_eq!([f(3), f(4), f(5)], [1.0, 11.0, 21.0]);
+    assert_eq!([f(12), f(13), f(14)], [10.0, 11.0, 12.0]);
+    let mut back = Net::zeroed();
+    safetensors::load_from_slice(&mut back, &file, &custom).unwrap();
+    assert_eq!(snapshot(&back), snapshot(&m));
 }
 
 #[test]

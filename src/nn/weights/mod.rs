@@ -6,6 +6,8 @@
 //! from the file`, `file has extra tensor "4.weight"`. Two models with the same parameter count
 //! but other layers do not load each other's files.
 //!
+//! PyTorch's format, safetensors, is read and written by [`safetensors`], with the same checks.
+//!
 //! # Format (version 2)
 //!
 //! All integers little-endian. The header:

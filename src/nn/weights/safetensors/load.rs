@@ -39,9 +39,8 @@ fn find<'b>(
 fn check_entry<T: WeightElem>(
     e: &Entry<'_, T>,
     t: &TensorInfo<'_>,
-    opts: &Options<'_>,
+    transposed: bool,
 ) -> Result<(), SafetensorsError> {
-    let transposed = opts.transposes(e.name, e.kind, e.dims);
     if !t.dims_are(e.dims, transposed) {
         return Err(SafetensorsError::WrongDims {
             tensor: t.key.label(),
@@ -88,7 +87,8 @@ fn check<'b, T: WeightElem, M: Params<T>>(
     let mut result = Ok(());
     model.visit(&Name::ROOT, &mut |e| {
         if result.is_ok() {
-            result = find(&header, opts, e.name).and_then(|t| check_entry(&e, &t, opts));
+            result = find(&header, opts, e.name)
+                .and_then(|t| check_entry(&e, &t, opts.transposes(model, &e)));
         }
     });
     result?;
@@ -116,26 +116,41 @@ fn check<'b, T: WeightElem, M: Params<T>>(
 /// `F16`, `BF16` into `f32` or `f64`; `F32`, `F64` into `f64`; `I64` into counters); file
 /// tensors the model lacks are refused unless `opts.allow_extra`. On error `model` is unchanged.
 ///
-/// Cost: each model tensor is looked up by walking the header, so a load takes time
-/// proportional to (tensors × header length); for the models this library builds (tens of
-/// tensors) that is microseconds.
+/// Cost: each model tensor is looked up by walking the header, and the model is walked once per
+/// tensor, so a load takes time proportional to tensors × (header length + tensors); for the
+/// models this library builds (tens of tensors) that is microseconds.
 pub fn load_from_slice<T: WeightElem, M: Params<T>>(
     model: &mut M,
     bytes: &[u8],
     opts: &Options<'_>,
 ) -> Result<(), SafetensorsError> {
     let header = check(model, bytes, opts)?;
-    let mut result = Ok(());
-    model.visit_mut(&Name::ROOT, &mut |e| {
-        // Found and checked by `check`: `visit_mut` walks the tensors `visit` walked.
-        if result.is_ok() {
-            result = find(&header, opts, e.name).map(|t| {
-                let transposed = opts.transposes(e.name, e.kind, e.dims);
-                copy(e.values, e.dims, transposed, &t, header.bytes_of(&t));
-            });
-        }
-    });
-    result
+    // One tensor at a time: whether it is transposed depends on the rest of the model, which
+    // `visit_mut` cannot look at, so it is decided by a `visit` first.
+    for k in 0.. {
+        let (mut i, mut transposed) = (0, None);
+        model.visit(&Name::ROOT, &mut |e| {
+            if i == k {
+                transposed = Some(opts.transposes(&*model, &e));
+            }
+            i += 1;
+        });
+        let Some(transposed) = transposed else {
+            return Ok(());
+        };
+        let (mut i, mut result) = (0, Ok(()));
+        model.visit_mut(&Name::ROOT, &mut |e| {
+            // Found and checked by `check`: `visit_mut` walks the tensors `visit` walked.
+            if i == k {
+                result = find(&header, opts, e.name).map(|t| {
+                    copy(e.values, e.dims, transposed, &t, header.bytes_of(&t));
+                });
+            }
+            i += 1;
+        });
+        result?;
+    }
+    Ok(())
 }
 
 /// Copies a checked tensor's values into a model tensor, converting dtype and layout.

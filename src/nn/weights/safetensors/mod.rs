@@ -14,8 +14,9 @@
 //!   written, so a refused file leaves the model as it was. Each error names the tensor:
 //!   `"9.weight": file has dims (120, 400), model needs (120, 864)`.
 //! - **Layouts:** `shaped` stores a `Linear` weight `(in, out)`, PyTorch `(out, in)`; with
-//!   [`Options::TORCH`] rank-2 parameters are transposed on the way in and out ([`torch_layout`]);
-//!   convolution weights are `(F, C, KH, KW)` in both.
+//!   [`Options::TORCH`] `Linear` weights are transposed on the way in and out
+//!   ([`Layout::Torch`]); convolution weights `(F, C, KH, KW)` and embedding tables `(V, D)`
+//!   are the same in both.
 //! - **Dtypes:** `F32` and `F64` as the model; `F16` and `BF16` are widened exactly into `f32`
 //!   (or `f64`), `F32` into `f64`; narrowing (`F64` into `f32`) is refused.
 //! - **Names** can be remapped by prefix rules ([`Options::rename`]).
@@ -56,7 +57,7 @@ pub use error::SafetensorsError;
 #[cfg(feature = "std")]
 pub use file::{SafetensorsFileError, load_file, save_file};
 pub use load::{load_from_slice, validate};
-pub use options::{Options, TransposeRule, same_layout, torch_layout};
+pub use options::{Layout, Options, TransposeRule};
 #[cfg(feature = "alloc")]
 pub use save::to_bytes;
 pub use save::{encoded_len, save_to_slice};

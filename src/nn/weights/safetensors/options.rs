@@ -3,10 +3,27 @@
 use core::fmt;
 
 use super::json::{Key, KeyChars};
-use crate::nn::{Kind, Name};
+use crate::nn::weights::label::write_name;
+use crate::nn::{Entry, Kind, Name, Params, Segment};
 
-/// Whether a model tensor is stored transposed in the file (see [`Options::transpose`]).
+/// A rule saying whether a model tensor is stored transposed in the file: it gets the tensor's
+/// name, kind and dims (in the library's layout).
 pub type TransposeRule = fn(name: &Name<'_>, kind: Kind, dims: &'static [usize]) -> bool;
+
+/// How the model's rank-2 tensors are laid out in the file (other ranks are never transposed).
+#[derive(Clone, Copy, Debug)]
+pub enum Layout {
+    /// PyTorch's: a `Linear` weight is `(out, in)` in PyTorch and `(in, out)` in `shaped`, so it
+    /// is transposed. A `Linear` is recognised by its shape: a rank-2 parameter named `weight`
+    /// `(I, O)` with a parameter `bias` of `(O,)` beside it in the same layer (names up to 256
+    /// bytes). Every other tensor has the same layout in both: `Conv2d` weights are
+    /// `(F, C, KH, KW)`, an `Embedding` table `(V, D)` (no bias), BatchNorm's are vectors.
+    Torch,
+    /// Nothing is transposed: files written by `shaped` for `shaped`.
+    AsIs,
+    /// A rank-2 tensor is transposed when the rule says so (for layers of your own).
+    Custom(TransposeRule),
+}
 
 /// How a file's tensors map onto a model's, for loading and saving.
 ///
@@ -19,7 +36,7 @@ pub type TransposeRule = fn(name: &Name<'_>, kind: Kind, dims: &'static [usize])
 ///     .allow_extra(false);
 /// # let _ = opts;
 /// ```
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Options<'a> {
     /// Prefix rules `(file, model)`: a file key that starts with `file` is the model tensor
     /// named `model` followed by the rest of the key (`("model.", "")` strips a prefix). The
@@ -29,50 +46,24 @@ pub struct Options<'a> {
     /// Whether file tensors the model does not have are ignored (otherwise refused with
     /// [`Extra`](super::SafetensorsError::Extra)).
     pub allow_extra: bool,
-    /// Which model tensors the file holds transposed. Only rank-2 tensors can be: the rule is
-    /// not asked about others.
-    pub transpose: TransposeRule,
-}
-
-impl fmt::Debug for Options<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Options")
-            .field("rename", &self.rename)
-            .field("allow_extra", &self.allow_extra)
-            .finish_non_exhaustive()
-    }
-}
-
-/// PyTorch's layouts: a rank-2 parameter is a `Linear` weight, which `shaped` stores `(in, out)`
-/// and PyTorch `(out, in)`. Every other tensor has the same layout in both (`Conv2d` weights are
-/// `(F, C, KH, KW)` in both, BatchNorm tensors are vectors and a counter).
-///
-/// The library has no other rank-2 parameter. A user layer whose rank-2 parameter is stored in
-/// PyTorch's order already needs a rule of its own that returns `false` for it.
-pub fn torch_layout(_: &Name<'_>, kind: Kind, dims: &'static [usize]) -> bool {
-    kind != Kind::State && dims.len() == 2
-}
-
-/// No tensor is transposed: files written by `shaped` for `shaped`, or by a tool that uses the
-/// library's layouts.
-pub fn same_layout(_: &Name<'_>, _: Kind, _: &'static [usize]) -> bool {
-    false
+    /// Which model tensors the file holds transposed.
+    pub layout: Layout,
 }
 
 impl<'a> Options<'a> {
     /// PyTorch's names (a `state_dict` of an `nn.Sequential` has the same dotted names as a
-    /// tuple chain) and layouts ([`torch_layout`]); extra tensors are refused.
+    /// tuple chain) and layouts ([`Layout::Torch`]); extra tensors are refused.
     pub const TORCH: Options<'static> = Options {
         rename: &[],
         allow_extra: false,
-        transpose: torch_layout,
+        layout: Layout::Torch,
     };
 
     /// Names as they are, no transposition, extras refused.
     pub const AS_IS: Options<'static> = Options {
         rename: &[],
         allow_extra: false,
-        transpose: same_layout,
+        layout: Layout::AsIs,
     };
 
     /// With these renaming rules.
@@ -83,7 +74,7 @@ impl<'a> Options<'a> {
         Options {
             rename: rules,
             allow_extra: self.allow_extra,
-            transpose: self.transpose,
+            layout: self.layout,
         }
     }
 
@@ -93,15 +84,36 @@ impl<'a> Options<'a> {
         self
     }
 
-    /// With another transposition rule.
-    pub const fn transpose(mut self, rule: TransposeRule) -> Self {
-        self.transpose = rule;
+    /// With another layout.
+    pub const fn layout(mut self, layout: Layout) -> Self {
+        self.layout = layout;
         self
     }
 
-    /// Whether `name` is stored transposed.
-    pub(crate) fn transposes(&self, name: &Name<'_>, kind: Kind, dims: &'static [usize]) -> bool {
-        dims.len() == 2 && (self.transpose)(name, kind, dims)
+    /// Whether the model tensor `e` of `model` is stored transposed.
+    pub(crate) fn transposes<T, M: Params<T>>(&self, model: &M, e: &Entry<'_, T>) -> bool {
+        if e.dims.len() != 2 {
+            return false;
+        }
+        match self.layout {
+            Layout::AsIs => false,
+            Layout::Custom(rule) => rule(e.name, e.kind, e.dims),
+            Layout::Torch => {
+                let weight = Segment::Field("weight");
+                if e.kind == Kind::State || e.name.last() != Some(weight) {
+                    return false;
+                }
+                let mut bias = false;
+                model.visit(&Name::ROOT, &mut |b| {
+                    bias = bias
+                        || (b.kind != Kind::State
+                            && b.name.last() == Some(Segment::Field("bias"))
+                            && b.dims == [e.dims[1]]
+                            && siblings(e.name, b.name));
+                });
+                bias
+            }
+        }
     }
 
     /// The model name a file key stands for, as characters.
@@ -137,6 +149,17 @@ impl<'a> Options<'a> {
         }
         write!(out, "{name}")
     }
+}
+
+/// Whether two names differ only in their last segment (`"3.weight"`, `"3.bias"`).
+fn siblings(a: &Name<'_>, b: &Name<'_>) -> bool {
+    let (mut x, mut y) = ([0u8; 256], [0u8; 256]);
+    let (Some(n), Some(m)) = (write_name(a, &mut x), write_name(b, &mut y)) else {
+        return false;
+    };
+    let cut = |s: &[u8]| s.iter().rposition(|&c| c == b'.').unwrap_or(0);
+    let (x, y) = (&x[..n], &y[..m]);
+    x[..cut(x)] == y[..cut(y)]
 }
 
 /// Whether `name` prints exactly as `chars`, without building the string.

@@ -63,6 +63,7 @@ fn write_entry<T: WeightElem>(
     w: &mut impl Write,
     e: &Entry<'_, T>,
     opts: &Options<'_>,
+    transposed: bool,
     begin: usize,
 ) -> fmt::Result {
     w.write_str(",\"")?;
@@ -73,7 +74,7 @@ fn write_entry<T: WeightElem>(
         model_dtype(&e.values)
     )?;
     let swapped;
-    let dims = match (opts.transposes(e.name, e.kind, e.dims), e.dims) {
+    let dims = match (transposed, e.dims) {
         (true, &[a, b]) => {
             swapped = [b, a];
             &swapped[..]
@@ -105,7 +106,7 @@ fn write_header<T: WeightElem, M: Params<T>>(
             } else {
                 &mut at_small
             };
-            result = write_entry(w, &e, opts, *at);
+            result = write_entry(w, &e, opts, opts.transposes(model, &e), *at);
             *at += e.values.len() * value_size(&e.values);
         }
     });
@@ -144,11 +145,11 @@ impl Out<'_> {
     }
 
     /// The values of `e`, in the file's layout.
-    fn values<T: WeightElem>(&mut self, e: &Entry<'_, T>, opts: &Options<'_>) -> Option<()> {
+    fn values<T: WeightElem>(&mut self, e: &Entry<'_, T>, transposed: bool) -> Option<()> {
         match e.values {
             Values::Elem(v) => {
                 // File index j of (cols, rows) holds model index (j % rows)·cols + j / rows.
-                let (rows, cols) = match (opts.transposes(e.name, e.kind, e.dims), e.dims) {
+                let (rows, cols) = match (transposed, e.dims) {
                     (true, &[r, c]) => (r, c),
                     _ => (v.len(), 1),
                 };
@@ -221,7 +222,7 @@ pub fn save_to_slice<T: WeightElem, M: Params<T>>(
     for eight in [true, false] {
         model.visit(&Name::ROOT, &mut |e| {
             if ok && (value_size(&e.values) == 8) == eight {
-                ok = w.values(&e, opts).is_some();
+                ok = w.values(&e, opts.transposes(model, &e)).is_some();
             }
         });
     }
