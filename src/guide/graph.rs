@@ -99,7 +99,7 @@
 //! ## Models with fan-out from layers
 //!
 //! For models built from layers, [`nn::Residual`](crate::nn::Residual) (`x + F(x)`) and
-//! [`nn::Parallel`](crate::nn::Parallel) (two branches, merged by a sum or a concatenation) are
+//! [`nn::parallel::Parallel`](crate::nn::parallel::Parallel) (two branches, merged by a sum or a concatenation) are
 //! layers whose backward sums the two paths' input gradients; they go in tuple chains like any
 //! layer. The `window_ner` example writes the lecture's window classifier both ways — layers
 //! and an expression — and checks that their gradients agree.

@@ -6,7 +6,10 @@
 //!   constants, inference scratch.
 //! - [`graph`]: computation graphs — the lecture's example `f = (x + y)·max(y, z)` with
 //!   [`crate::graph`], fan-out, numerical checks, Jacobians.
+//! - [`recurrent`]: recurrent networks — `Rnn`, `Lstm`, `Gru`, their conventions (batch-major,
+//!   PyTorch's gate orders), per-step losses with masks, truncated BPTT with carried state.
 
 pub mod embedded;
 pub mod graph;
 pub mod own_layer;
+pub mod recurrent;

@@ -1,39 +1,38 @@
-//! [`Embedding`]: a lookup table of `V` vectors of `D` values, indexed by token ids.
-//!
-//! Indices `(N, T)` (a batch of `N` sequences of `T` token ids, batch-major like every sequence
-//! of the library) give vectors `(N, T, D)`; row `k` of the table is the vector of token `k`.
-//! Backward adds each output-gradient row to the table row it was read from, so a token used
-//! several times in a batch gets the sum of its gradients (PyTorch's `nn.Embedding`).
-//!
-//! # Indices out of range
-//! An index `≥ V` is bad data, as an out-of-range class index is for the losses: its output row
-//! is NaN (so the loss is NaN and the bad batch is visible at once) and backward skips it;
-//! nothing panics and no memory outside the table is read. Validate up front with
-//! [`Embedding::check`] (or look up with [`Embedding::lookup`]) to get an [`IndexError`] naming
-//! the position and the index instead.
-//!
-//! ```
-//! use shaped::nn::{Embedding, Infer};
-//! use shaped::prelude::*;
-//! let mut emb = Embedding::<f64, U3, U2>::zeros();
-//! emb.weight = tensor([[0., 1.], [2., 3.], [4., 5.]]);
-//! let ids = tensor([[2usize, 0], [1, 1]]); // (N, T) = (2, 2)
-//! let y: Tensor3<f64, U2, U2, U2> = emb.lookup(&ids).unwrap();
-//! assert_eq!(y, tensor([[[4., 5.], [0., 1.]], [[2., 3.], [2., 3.]]]));
-//!
-//! let bad = tensor([[0usize, 3]]);
-//! let err = emb.check(&bad).unwrap_err();
-//! assert_eq!(err.to_string(), "embedding index 3 at (0, 1) is out of range: the table has 3 rows");
-//! assert!(emb.apply(&bad).outer(0)[2].is_nan()); // the unchecked path: a NaN row
-//! ```
+//! The embedding layer (see [`Embedding`]).
 
 use crate::nn::{Ctx, Infer, Train};
 use crate::scalar::{Real, Zeroable};
 use crate::shape::Dim;
 use crate::tensor::Tensor;
 
-/// A table of `V` embedding vectors of `D` values: indices `(N, T)` → `(N, T, D)` (see the
-/// [module docs](self)).
+/// A table of `V` embedding vectors of `D` values: indices `(N, T)` → `(N, T, D)`.
+///
+/// Indices `(N, T)` (a batch of `N` sequences of `T` token ids, batch-major like every sequence
+/// of the library) give vectors `(N, T, D)`; row `k` of the table is the vector of token `k`.
+/// Backward adds each output-gradient row to the table row it was read from, so a token used
+/// several times in a batch gets the sum of its gradients (PyTorch's `nn.Embedding`).
+///
+/// # Indices out of range
+/// An index `≥ V` is bad data, as an out-of-range class index is for the losses: its output row
+/// is NaN (so the loss is NaN and the bad batch is visible at once) and backward skips it;
+/// nothing panics and no memory outside the table is read. Validate up front with
+/// [`Embedding::check`] (or look up with [`Embedding::lookup`]) to get an [`IndexError`] naming
+/// the position and the index instead.
+///
+/// ```
+/// use shaped::nn::{Embedding, Infer};
+/// use shaped::prelude::*;
+/// let mut emb = Embedding::<f64, U3, U2>::zeros();
+/// emb.weight = tensor([[0., 1.], [2., 3.], [4., 5.]]);
+/// let ids = tensor([[2usize, 0], [1, 1]]); // (N, T) = (2, 2)
+/// let y: Tensor3<f64, U2, U2, U2> = emb.lookup(&ids).unwrap();
+/// assert_eq!(y, tensor([[[4., 5.], [0., 1.]], [[2., 3.], [2., 3.]]]));
+///
+/// let bad = tensor([[0usize, 3]]);
+/// let err = emb.check(&bad).unwrap_err();
+/// assert_eq!(err.to_string(), "embedding index 3 at (0, 1) is out of range: the table has 3 rows");
+/// assert!(emb.apply(&bad).outer(0)[2].is_nan()); // the unchecked path: a NaN row
+/// ```
 #[derive(crate::Params, crate::Zeroable)]
 #[shaped(crate = crate)]
 #[params(init = Self::init_table)]

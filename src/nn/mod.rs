@@ -38,7 +38,7 @@ pub mod parallel;
 mod params;
 mod pool;
 mod residual;
-pub mod rnn;
+mod rnn;
 pub mod weights;
 
 pub use activation::{LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh};
@@ -57,7 +57,6 @@ pub use loss::{
 pub use name::{Name, Segment};
 #[cfg(feature = "alloc")]
 pub use network::Network;
-pub use parallel::{Parallel, ParallelGrads};
 pub use params::{
     Either, Entry, EntryMut, Flag, HasTrainable, Kind, Module, No, Param, Params, Stored, Tensors,
     Values, ValuesMut, Yes,
@@ -65,8 +64,8 @@ pub use params::{
 pub use pool::{AvgPool2d, MaxPool2d};
 pub use residual::{Residual, ResidualGrads};
 pub use rnn::{
-    Gru, GruCache, GruGrads, LastStep, Lstm, LstmCache, LstmGrads, Rnn, RnnCache, RnnGrads, State,
-    TimeDistributed, TimeDistributedGrads,
+    Gru, GruCache, GruGrads, LastStep, Lstm, LstmCache, LstmGrads, RecurrentInput, Rnn, RnnCache,
+    RnnGrads, SequenceLength, State, StepTargets, TimeDistributed, TimeDistributedGrads,
 };
 
 /// The gradient type of a model: `Grads<M>` is `<M as Module>::Grads`.

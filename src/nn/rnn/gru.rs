@@ -19,7 +19,7 @@ use crate::tensor::Tensor;
 ///
 /// `r = σ(x·W_ir + h·W_hr + b_r)`, `z = σ(x·W_iz + h·W_hz + b_z)`,
 /// `n = tanh(x·W_in + b_n + r⊙(h·W_hn + b_hn))`, `h_t = (1 − z)⊙n + z⊙h_{t−1}`, with `h` the
-/// previous state (see the [module docs](super)). `b_hn` is PyTorch's `b_hh` for `n`; for `r` and
+/// previous state (see the [guide](crate::guide::recurrent)). `b_hn` is PyTorch's `b_hh` for `n`; for `r` and
 /// `z` one bias is PyTorch's `b_ih + b_hh`.
 ///
 /// ```

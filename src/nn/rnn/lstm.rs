@@ -18,7 +18,7 @@ use crate::tensor::Tensor;
 /// backpropagation through time.
 ///
 /// With `[i, f, g, o] = [σ, σ, tanh, σ](x_t·W_x + h_{t−1}·W_h + b)`:
-/// `c_t = f⊙c_{t−1} + i⊙g`, `h_t = o⊙tanh(c_t)` (see the [module docs](super)). The gate axis
+/// `c_t = f⊙c_{t−1} + i⊙g`, `h_t = o⊙tanh(c_t)` (see the [guide](crate::guide::recurrent)). The gate axis
 /// is explicit: `W_x: (D, 4, H)` has PyTorch's `weight_ih_l0ᵀ: (D, 4H)` layout.
 ///
 /// ```

@@ -1,23 +1,4 @@
-//! Per-sample losses on every step of a sequence: logits `(N, S, C)` with class targets
-//! `(N, S)`, optionally masked by a `(N, S)` mask of the steps that count (padding).
-//!
-//! Every [`SampleLoss`] (e.g. [`SoftmaxCrossEntropy`](struct@crate::nn::SoftmaxCrossEntropy)) gets this
-//! [`Loss`] impl. The mean is over the kept steps of all sequences; a masked step adds nothing
-//! to the loss or the gradient (its `dy` rows are 0, even if its logits are NaN), so the
-//! gradient equals that of the same batch with the masked steps removed. All steps masked: loss
-//! 0, gradient 0. A class index `≥ C` makes its step's loss and gradient row NaN, as for the
-//! batch losses.
-//!
-//! ```
-//! use shaped::nn::{Loss, Masked, SoftmaxCrossEntropy};
-//! use shaped::prelude::*;
-//! let logits: Tensor3<f64, U1, U3, U2> = tensor([[[0.0, 0.0], [1.0, -1.0], [5.0, 5.0]]]);
-//! let targets = tensor([[0usize, 1, 0]]);
-//! let mask = tensor([[true, true, false]]); // the last step is padding
-//! let loss = SoftmaxCrossEntropy.loss(&logits, &Masked::new(&targets, &mask));
-//! let expect = (2f64.ln() + (1.0 + 2f64.exp()).ln()) / 2.0;
-//! assert!((loss - expect).abs() < 1e-12);
-//! ```
+//! Per-sample losses on every step of a sequence (see [`crate::guide::recurrent`]).
 
 use crate::nn::loss::{Loss, Masked, Reduction, SampleLoss, Target};
 use crate::scalar::Real;

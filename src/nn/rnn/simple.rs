@@ -12,7 +12,7 @@ use crate::shape::{Dim, DimEq};
 use crate::tensor::Tensor;
 
 /// The tanh recurrent layer over whole sequences: `(N, S, D)` → all hidden states `(N, S, H)`,
-/// with full backpropagation through time (see the [module docs](super) for the conventions).
+/// with full backpropagation through time (see the [guide](crate::guide::recurrent) for the conventions).
 ///
 /// ```
 /// use shaped::nn::{Infer, Rnn};

@@ -4,7 +4,7 @@
 use crate::scalar::Real;
 
 /// The recurrent state kept in a layer's training cache (see the
-/// [module docs](super#truncated-bptt)). `State` values are the hidden state, then (LSTM) the cell
+/// [guide](crate::guide::recurrent#truncated-bptt)). `State` values are the hidden state, then (LSTM) the cell
 /// state, each `(N, H)` row-major.
 pub trait State<T: Real> {
     /// `h0` (and `c0`), used by the next forward pass. Zero in a fresh (zeroed) cache.
