@@ -7,7 +7,7 @@
 //!
 //! `Embedding(64, 32) → Lstm(32, 128) → Linear(128, 64)` on every step, softmax cross-entropy on
 //! the next character. The training text (the first 90%) is cut into 32 contiguous streams;
-//! each batch is the next 64 characters of every stream, and the LSTM's final states are carried
+//! each batch is the next 32 characters of every stream, and the LSTM's final states are carried
 //! into the next batch ([`State::carry`]) while backward stops at the batch boundary. Gradients
 //! are clipped at global norm 5; Adam. After each epoch: validation perplexity on the last 10%
 //! (read the same way, state carried), beside the unigram perplexity of the same text (character
@@ -33,7 +33,9 @@ type Vocab = U64;
 type E = U32;
 type H = U128;
 type N = U32;
-type S = U64;
+// 32 steps per block: at 64, the (64, 32, 4, 128) gate tensors overflow the next trait solver's
+// default recursion limit in generic-array's `ArrayLength` (docs/next-solver.md).
+type S = U32;
 
 /// The model as a struct: its parameters are named `embed.weight`, `lstm.weight_x`, ...
 #[derive(shaped::Params, shaped::Zeroable)]
