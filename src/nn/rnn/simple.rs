@@ -54,8 +54,17 @@ impl<T: Real, D: Dim, H: Dim> Rnn<T, D, H> {
         self.bias.fill(T::zero());
     }
 
+    /// The layer over a batch-major sequence `x` `(N, S, D)` into `y` `(N, S, H)`, from the
+    /// cache's initial state, keeping in the cache what backward needs (shared by `infer` and
+    /// `forward`).
+    fn run<N: Dim, S: Dim>(&self, x: &[T], c: &mut RnnCache<T, N, S, D, H>, y: &mut [T]) {
+        to_time_major(x, c.xs.as_mut_slice(), N::USIZE, S::USIZE, D::USIZE);
+        self.steps(c);
+        to_batch_major(c.hs.as_slice(), y, N::USIZE, S::USIZE, H::USIZE);
+    }
+
     /// The forward pass on time-major inputs in `c.xs`, from the initial state in `c.h0`.
-    fn run<N: Dim, S: Dim>(&self, c: &mut RnnCache<T, N, S, D, H>) {
+    fn steps<N: Dim, S: Dim>(&self, c: &mut RnnCache<T, N, S, D, H>) {
         let (n, s, d, h) = (N::USIZE, S::USIZE, D::USIZE, H::USIZE);
         let nh = n * h;
         let hs = c.hs.as_mut_slice();
@@ -116,21 +125,7 @@ where
 
     fn infer(&self, x: &Tensor<T, (N, S, D2)>, c: &mut Self::Scratch, y: &mut Self::Output) {
         c.h0.fill(T::zero());
-        to_time_major(
-            x.as_slice(),
-            c.xs.as_mut_slice(),
-            N::USIZE,
-            S::USIZE,
-            D::USIZE,
-        );
-        self.run(c);
-        to_batch_major(
-            c.hs.as_slice(),
-            y.as_mut_slice(),
-            N::USIZE,
-            S::USIZE,
-            H::USIZE,
-        );
+        self.run(x.as_slice(), c, y.as_mut_slice());
     }
 }
 
@@ -149,21 +144,7 @@ where
         c: &mut Self::Cache,
         y: &mut Self::Output,
     ) {
-        to_time_major(
-            x.as_slice(),
-            c.xs.as_mut_slice(),
-            N::USIZE,
-            S::USIZE,
-            D::USIZE,
-        );
-        self.run(c);
-        to_batch_major(
-            c.hs.as_slice(),
-            y.as_mut_slice(),
-            N::USIZE,
-            S::USIZE,
-            H::USIZE,
-        );
+        self.run(x.as_slice(), c, y.as_mut_slice());
     }
 
     /// BPTT over the `S` steps of the latest forward pass; `dh0` and the per-step norms are left
