@@ -76,6 +76,17 @@ fn medium(cr: &mut Criterion) {
     g.bench_function("shaped", |it| {
         it.iter(|| black_box(&a.0).matmul(black_box(&b.0)))
     });
+    let (na, nb) = (
+        Box::new(nalgebra::SMatrix::<f32, 64, 64>::from_row_slice(
+            a.0.as_slice(),
+        )),
+        Box::new(nalgebra::SMatrix::<f32, 64, 64>::from_row_slice(
+            b.0.as_slice(),
+        )),
+    );
+    g.bench_function("nalgebra", |it| {
+        it.iter(|| black_box(&*na) * black_box(&*nb))
+    });
     let mut c = filled::<U64, U64>(0);
     g.bench_function("matrixmultiply", |it| {
         it.iter(|| {
@@ -115,6 +126,28 @@ fn medium(cr: &mut Criterion) {
     g.finish();
 }
 
+/// `c = a · b` through `matmul_into` next to matrixmultiply, for the larger square-ish products.
+fn large_one<M: Dim, K: Dim, N: Dim>(cr: &mut Criterion, name: &str) {
+    let mut g = cr.benchmark_group(name);
+    let (a, b) = (filled::<M, K>(1), filled::<K, N>(2));
+    let mut c = filled::<M, N>(0);
+    g.bench_function("shaped", |it| {
+        it.iter(|| black_box(&a.0).matmul_into(black_box(&b.0), &mut c.0))
+    });
+    g.bench_function("matrixmultiply", |it| {
+        it.iter(|| {
+            let (a, b) = (black_box(a.0.as_slice()), black_box(b.0.as_slice()));
+            sgemm(M::USIZE, K::USIZE, N::USIZE, a, b, c.0.as_mut_slice())
+        })
+    });
+    g.finish();
+}
+
+fn large(cr: &mut Criterion) {
+    large_one::<U128, U256, U128>(cr, "matmul_128x256x128");
+    large_one::<U1024, U1024, U1024>(cr, "sgemm_1024x1024x1024");
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(40)
@@ -122,5 +155,5 @@ fn config() -> Criterion {
         .measurement_time(Duration::from_secs(2))
 }
 
-criterion_group! { name = benches; config = config(); targets = small, medium }
+criterion_group! { name = benches; config = config(); targets = small, medium, large }
 criterion_main!(benches);

@@ -142,17 +142,18 @@ pub(super) fn gemm_f64(g: Gemm, a: &[f64], b: &[f64], c: &mut [f64]) -> bool {
     unsafe { run_f64(Isa::detect(), g, a, b, c) }
 }
 
-/// The kernel the build's target features allow, inlined so constant dims stay constants.
+/// The kernel the build's target features allow, inlined so constant dims stay constants (for
+/// small products only: nothing is packed).
 ///
 /// # Safety
-/// [`STATIC_SIMD`] holds and the pointers hold the operands of `g`.
+/// [`STATIC_SIMD`] holds, the pointers hold the operands of `g`, and `m·k·n <= SMALL`.
 #[inline(always)]
 #[allow(unused_variables)]
 pub(super) unsafe fn static_f32(g: Gemm, a: *const f32, b: *const f32, c: *mut f32) {
     // SAFETY (all branches): the build guarantees the features; the caller the operands.
     #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
     unsafe {
-        super::simd::gemm::<x86::Avx512F32, 8, 2>(g, a, b, c)
+        super::simd::gemm_small::<x86::Avx512F32, 8, 2>(g, a, b, c)
     }
     #[cfg(all(
         target_arch = "x86_64",
@@ -161,7 +162,7 @@ pub(super) unsafe fn static_f32(g: Gemm, a: *const f32, b: *const f32, c: *mut f
         not(target_feature = "avx512f")
     ))]
     unsafe {
-        super::simd::gemm::<x86::Avx2F32, 6, 2>(g, a, b, c)
+        super::simd::gemm_small::<x86::Avx2F32, 6, 2>(g, a, b, c)
     }
     #[cfg(not(all(
         target_arch = "x86_64",
@@ -183,7 +184,7 @@ pub(super) unsafe fn static_f64(g: Gemm, a: *const f64, b: *const f64, c: *mut f
     // SAFETY (all branches): the build guarantees the features; the caller the operands.
     #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
     unsafe {
-        super::simd::gemm::<x86::Avx512F64, 8, 2>(g, a, b, c)
+        super::simd::gemm_small::<x86::Avx512F64, 8, 2>(g, a, b, c)
     }
     #[cfg(all(
         target_arch = "x86_64",
@@ -192,7 +193,7 @@ pub(super) unsafe fn static_f64(g: Gemm, a: *const f64, b: *const f64, c: *mut f
         not(target_feature = "avx512f")
     ))]
     unsafe {
-        super::simd::gemm::<x86::Avx2F64, 6, 2>(g, a, b, c)
+        super::simd::gemm_small::<x86::Avx2F64, 6, 2>(g, a, b, c)
     }
     #[cfg(not(all(
         target_arch = "x86_64",

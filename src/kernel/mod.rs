@@ -15,8 +15,16 @@
 //!   which avoid a call and run-time loop bounds;
 //! - other architectures use the portable loops.
 //!
-//! The transposed forms cost about the same as the plain one: a transposed `a` is read in place, a
-//! transposed `b` is transposed strip by strip into a 16 KB stack buffer (the only one; no heap).
+//! Large products are cache-blocked BLIS-style ([`simd`](self) has the plan): `k` in blocks of
+//! 256 (f32, AVX2), B in strips of one register tile's width packed into a 16 KB stack buffer that
+//! stays in L1, and A, when it is larger than twice its buffer, in blocks of rows packed into
+//! micro-panels in a 128 KB stack buffer (8 KB without `std`) that stays in L2. The A buffer is
+//! only in the stack frame of the products that use it. Smaller operands are read in place, where
+//! packing would cost more than it saves. No heap: the stack bound of one product is 16 KB plus,
+//! for large A, 128 KB (8 KB without `std`).
+//!
+//! The transposed forms cost about the same as the plain one: a transposed `a` is read in place
+//! (or packed), a transposed `b` is transposed strip by strip into the B buffer.
 
 mod dispatch;
 mod simd;

@@ -1,20 +1,23 @@
 //! The blocked, register-tiled product, generic over a vector instruction set ([`Simd`]).
 //!
-//! Layout of the work (BLIS-style, without packing A):
+//! Layout of the work (BLIS order; [`Plan`] decides the blocks and what is packed):
 //! - `k` is cut into blocks of `kc` so one strip of B (`kc × NR`) stays in L1;
-//! - `n` is cut into strips of `NR = NV · W` columns (`W` lanes per vector);
+//! - `m` is cut into blocks of `mc` rows when A is large: each block is packed into `MR`-row
+//!   micro-panels (`MR` values per step of `p`, contiguous) that stay in L2;
+//! - `n` is cut into strips of `NR = NV · W` columns (`W` lanes per vector), each packed into a
+//!   contiguous `kc × NR` buffer when many row tiles reuse it or B is stored transposed;
 //! - each strip is swept by `MR × NR` tiles of C held in registers; per step of `p` the kernel loads
 //!   `NV` vectors of B and broadcasts `MR` values of A, doing `MR · NV` fused multiply-adds.
 //!
-//! A is read in place: row-major (`a(i,p) = a[i·k + p]`) or transposed (`a(i,p) = a[p·m + i]`),
-//! both are scalar broadcasts. B is read in place when its rows run along `n`; when it is stored
-//! transposed (`n × k`) each strip is first transposed into a fixed-size buffer on the stack.
-//! Edges: fewer rows use a smaller `MR`, fewer columns a smaller `NV` and masked loads/stores.
+//! Unpacked operands are read in place: A row-major (`a(i,p) = a[i·k + p]`) or transposed
+//! (`a(i,p) = a[p·m + i]`, which is also how a packed panel reads, with stride `MR`), B along its
+//! rows. Edges: fewer rows use a smaller `MR`, fewer columns a smaller `NV` and masked loads/stores.
 
 use super::Gemm;
 use core::mem::{MaybeUninit, size_of};
 
-/// Bytes of the stack buffer that holds one packed strip of B (`kc × NR` elements).
+/// Bytes of the stack buffer that holds one packed strip of B (`kc × NR` elements): it stays in
+/// L1 while every row tile of the A block sweeps it.
 pub(crate) const PACK_BYTES: usize = 16 * 1024;
 
 /// One vector instruction set for one element type. All methods are `unsafe`: they may only run
@@ -204,16 +207,19 @@ unsafe fn micro_row<S: Simd, const NVC: usize, const MASK: bool, const A_T: bool
 /// Everything one strip of columns needs, shared by all its row tiles.
 #[derive(Clone, Copy)]
 struct Strip<E> {
-    /// `m`, the rows of C.
+    /// The rows of C in this block.
     m: usize,
     /// `kc`, the length of this block of the inner dimension.
     kc: usize,
-    /// `a(0, p0)`; `ld` is `k` (row-major A) or `m` (transposed A).
+    /// A at the block's first row and `p0`; `ld` is `k` (row-major A), `m` (transposed A) or `MR`
+    /// (packed A).
     a: APanel<E>,
+    /// How far the A pointer moves from one `MR`-row tile to the next.
+    a_tile: usize,
     /// `b(p0, j0)` and its row stride.
     b: *const E,
     ldb: usize,
-    /// `c(0, j0)` and its row stride `n`.
+    /// `c(i0, j0)` and its row stride `n`.
     c: *mut E,
     ldc: usize,
     overwrite: bool,
@@ -231,10 +237,10 @@ unsafe fn strip<S: Simd, const MR: usize, const NVC: usize, const MASK: bool, co
     let mut i = 0;
     while i < s.m {
         let rows = if s.m - i < MR { s.m - i } else { MR };
-        // Row `i` of A: one step of the row stride.
+        // Tile `i / MR` of A.
         let a = APanel {
-            // SAFETY: `i < m`, inside A.
-            ptr: unsafe { s.a.ptr.add(if A_T { i } else { i * s.a.ld }) },
+            // SAFETY: `i < m`, inside A (or its packed block).
+            ptr: unsafe { s.a.ptr.add(i / MR * s.a_tile) },
             ld: s.a.ld,
         };
         // SAFETY: `i < m`, inside C.
@@ -318,17 +324,200 @@ unsafe fn pack_bt<S: Simd>(
     }
 }
 
-/// A stack buffer for one packed strip, aligned to a cache line.
-#[repr(C, align(64))]
-struct PackBuf([MaybeUninit<u8>; PACK_BYTES]);
+/// Copies `kc` rows × `nc` columns of a row-major B (`src = b(p0, j0)`, row stride `n`) into
+/// `dst` as `kc` rows of stride `nr`: one contiguous strip, read in order by the microkernel, free
+/// of the cache-set conflicts that rows `n` apart cause when `n` is a large power of two.
+///
+/// # Safety
+/// The CPU supports `S`; `src` valid for the block; `dst` valid for `kc · nr` writes.
+#[inline(always)]
+unsafe fn pack_b<S: Simd>(
+    src: *const S::E,
+    n: usize,
+    nc: usize,
+    kc: usize,
+    dst: *mut S::E,
+    nr: usize,
+) {
+    let (full, rest) = (nc / S::W, nc % S::W);
+    // SAFETY (whole body): row `p < kc` of the block, `nc <= nr` elements of it; `dst` row `p`.
+    unsafe {
+        let mask = S::mask(if rest == 0 { S::W } else { rest });
+        for p in 0..kc {
+            let (s, d) = (src.add(p * n), dst.add(p * nr));
+            for v in 0..full {
+                S::store(d.add(v * S::W), S::load(s.add(v * S::W)));
+            }
+            if rest != 0 {
+                let at = full * S::W;
+                S::store_m(d.add(at), S::load_m(s.add(at), mask), mask);
+            }
+        }
+    }
+}
 
-/// `c (+)= op(a) · op(b)` with `MR × NV·W` register tiles.
+/// Packs rows `0..mc` × columns `0..kc` of op(A) (at `a = a(i0, p0)`, stride `ld`) into `MR`-row
+/// micro-panels: panel `t` holds `a(t·MR + r, p)` at `dst[t·MR·kc + p·MR + r]`, so the microkernel
+/// reads `MR` consecutive values per step of `p` (the last panel uses its first `mc % MR` rows).
+///
+/// # Safety
+/// `a` valid for the block in its layout; `dst` valid for `mc.div_ceil(MR) · MR · kc` writes.
+#[inline(always)]
+unsafe fn pack_a<E: Copy, const MR: usize>(
+    a: *const E,
+    a_t: bool,
+    ld: usize,
+    mc: usize,
+    kc: usize,
+    dst: *mut E,
+) {
+    let mut t = 0;
+    while t * MR < mc {
+        let rows = if mc - t * MR < MR { mc - t * MR } else { MR };
+        // SAFETY (both arms): rows `t·MR..t·MR + rows < mc`, columns `< kc`; panel `t` of dst.
+        unsafe {
+            let panel = dst.add(t * MR * kc);
+            if a_t {
+                // a(i, p) = a[p·ld + i]: `rows` consecutive values per p.
+                let src = a.add(t * MR);
+                for p in 0..kc {
+                    core::ptr::copy_nonoverlapping(src.add(p * ld), panel.add(p * MR), rows);
+                }
+            } else {
+                // a(i, p) = a[i·ld + p]: one row of A at a time, scattered at stride MR.
+                for r in 0..rows {
+                    let src = a.add((t * MR + r) * ld);
+                    for p in 0..kc {
+                        *panel.add(p * MR + r) = *src.add(p);
+                    }
+                }
+            }
+        }
+        t += 1;
+    }
+}
+
+/// Bytes of the stack buffer for one packed block of A (`mc × kc`): with `std`, 128 KB, a
+/// quarter of a typical L2 (the block is reused for every column strip); without `std`, where the
+/// stack may be a microcontroller's, 8 KB.
+pub(crate) const PACK_A_BYTES: usize = if cfg!(feature = "std") {
+    128 * 1024
+} else {
+    8 * 1024
+};
+
+#[cfg_attr(
+    not(any(
+        target_feature = "avx512f",
+        all(target_feature = "avx2", target_feature = "fma")
+    )),
+    allow(dead_code) // only the compile-time SIMD path inlines it
+)]
+/// Products with at most this many multiply-adds skip the packing (it would not pay for itself)
+/// and use the small transpose buffer [`SMALL_PACK`].
+const SMALL_PACK: usize = super::SMALL;
+
+/// A stack buffer, aligned to a cache line.
+#[repr(C, align(64))]
+struct Buf<const BYTES: usize>([MaybeUninit<u8>; BYTES]);
+
+impl<const BYTES: usize> Buf<BYTES> {
+    #[inline(always)]
+    fn new() -> Self {
+        Buf([MaybeUninit::uninit(); BYTES])
+    }
+    #[inline(always)]
+    fn ptr<E>(&mut self) -> *mut E {
+        self.0.as_mut_ptr().cast::<E>()
+    }
+}
+
+/// Where packed operands go (null where the plan packs nothing).
+#[derive(Clone, Copy)]
+struct Packs<E> {
+    a: *mut E,
+    b: *mut E,
+}
+
+/// How [`blocks`] cuts a product: the depth of a k block, the rows of an A block, and which
+/// operands it packs.
+#[derive(Clone, Copy)]
+pub(crate) struct Plan {
+    kc: usize,
+    mc: usize,
+    /// A blocks are packed into `PACK_A_BYTES` (else read in place).
+    pub(crate) pack_a: bool,
+    /// B strips are packed into `PACK_BYTES` (always when B is transposed).
+    pack_b: bool,
+}
+
+impl Plan {
+    /// The plan for `g` on `S` with `MR × NV` tiles, given the pack buffers' capacity in elements
+    /// (`b_len == 0`: nothing but a transposed B may be packed, which then needs `b_len > 0`).
+    #[inline(always)]
+    pub(crate) fn new<S: Simd, const MR: usize, const NV: usize>(
+        g: Gemm,
+        a_len: usize,
+        b_len: usize,
+    ) -> Plan {
+        let (m, k, n) = (g.m, g.k, g.n);
+        let nr = NV * S::W;
+        // A strip of B (`kc × nr`) fits its buffer and stays in L1, `kc` a multiple of the
+        // transpose block; one block when nothing is packed.
+        let kc = if b_len == 0 {
+            k
+        } else {
+            (b_len / nr / S::TB * S::TB).max(S::TB)
+        };
+        // A is cut into blocks of equal size, in whole tiles, each packed into micro-panels and
+        // kept in L2 while every column strip sweeps it, when it is more than twice the buffer
+        // (a smaller A stays in L2 as it is) and at least four strips reuse a block.
+        let kc_a = if kc < k { kc } else { k };
+        let mc_cap = a_len / kc_a / MR * MR;
+        let pack_a = mc_cap >= MR && m > 2 * mc_cap && n >= 4 * nr;
+        let mc = if pack_a {
+            m.div_ceil(m.div_ceil(mc_cap)).div_ceil(MR) * MR
+        } else {
+            m
+        };
+        // B is packed when transposed, or when several row tiles reuse it and it is big with rows
+        // a multiple of 256 bytes apart: read in place, such rows fall into a few L1 sets.
+        let row_bytes = n * size_of::<S::E>();
+        // A packed A block is large: its row tiles reuse every strip, which is then packed too.
+        let pack_b = g.b_t
+            || pack_a
+            || (b_len > 0 && m >= 4 * MR && row_bytes % 256 == 0 && k * row_bytes > 32 * 1024);
+        Plan {
+            kc,
+            mc,
+            pack_a,
+            pack_b,
+        }
+    }
+}
+
+/// Capacity of the pack buffers of [`gemm`], in elements of `E`.
+const fn pack_lens<E>() -> (usize, usize) {
+    (PACK_A_BYTES / size_of::<E>(), PACK_BYTES / size_of::<E>())
+}
+
+/// Whether [`gemm`] packs A for `g`: then the caller runs `gemm::<.., true>`, the only form with
+/// the large A buffer in its stack frame.
+#[inline(always)]
+pub(crate) fn packs_a<S: Simd, const MR: usize, const NV: usize>(g: Gemm) -> bool {
+    let (a_len, b_len) = pack_lens::<S::E>();
+    g.m > 0 && g.n > 0 && g.k > 0 && Plan::new::<S, MR, NV>(g, a_len, b_len).pack_a
+}
+
+/// `c (+)= op(a) · op(b)` with `MR × NV·W` register tiles, packing B strips into a stack buffer
+/// of `PACK_BYTES` where that pays, and A blocks into one of `PACK_A_BYTES` when `PACK_A` (which
+/// must equal [`packs_a`]).
 ///
 /// # Safety
 /// The CPU supports `S`; the slices behind `a`, `b`, `c` hold at least `m·k`, `k·n`, `m·n`
 /// elements (checked by the public entry points); `1 <= MR <= 8`, `1 <= NV <= 2`.
 #[inline(always)]
-pub(crate) unsafe fn gemm<S: Simd, const MR: usize, const NV: usize>(
+pub(crate) unsafe fn gemm<S: Simd, const MR: usize, const NV: usize, const PACK_A: bool>(
     g: Gemm,
     a: *const S::E,
     b: *const S::E,
@@ -336,46 +525,126 @@ pub(crate) unsafe fn gemm<S: Simd, const MR: usize, const NV: usize>(
 ) where
     S::E: Default,
 {
-    let Gemm {
-        m,
-        k,
-        n,
-        b_t,
-        accumulate,
-        ..
-    } = g;
-    if m == 0 || n == 0 {
+    // SAFETY: `c` holds `m·n` elements.
+    if unsafe { trivial::<S>(g, c) } {
         return;
     }
-    if k == 0 {
-        if !accumulate {
-            // SAFETY: `c` holds `m·n` elements.
-            unsafe { core::slice::from_raw_parts_mut(c, m * n).fill(S::E::default()) };
+    let (a_len, b_len) = pack_lens::<S::E>();
+    let plan = Plan::new::<S, MR, NV>(g, a_len, b_len);
+    debug_assert_eq!(plan.pack_a, PACK_A);
+    let mut pb = Buf::<PACK_BYTES>::new();
+    let packs = Packs {
+        a: core::ptr::null_mut(),
+        b: pb.ptr(),
+    };
+    // SAFETY (all arms): forwarded; the buffers hold what the plan needs. Each arm is its own
+    // copy of the loops, with the packing decisions constant.
+    unsafe {
+        if PACK_A {
+            let mut pa = Buf::<PACK_A_BYTES>::new();
+            let packs = Packs {
+                a: pa.ptr(),
+                ..packs
+            };
+            blocks::<S, MR, NV, true, true>(g, plan, a, b, c, packs)
+        } else if plan.pack_b {
+            blocks::<S, MR, NV, false, true>(g, plan, a, b, c, packs)
+        } else {
+            blocks::<S, MR, NV, false, false>(g, plan, a, b, c, packs)
         }
-        return;
-    }
-    if b_t {
-        let mut buf = PackBuf([MaybeUninit::uninit(); PACK_BYTES]);
-        // SAFETY: forwarded; the buffer holds PACK_BYTES.
-        unsafe { blocks::<S, MR, NV>(g, a, b, c, buf.0.as_mut_ptr().cast::<S::E>()) }
-    } else {
-        // SAFETY: forwarded; without `b_t` the pack buffer is never touched.
-        unsafe { blocks::<S, MR, NV>(g, a, b, c, core::ptr::null_mut()) }
     }
 }
 
-/// The loops of [`gemm`] over k blocks and column strips; `packed` is the strip buffer
-/// (`PACK_BYTES`, used only when `b_t`).
+/// [`gemm`] for products of at most [`SMALL_PACK`] multiply-adds, inlined where the dims are
+/// constants: nothing is packed but a transposed B, whose `k·n <= SMALL_PACK` elements fit a
+/// small buffer.
 ///
 /// # Safety
-/// As [`gemm`], with `m, n, k > 0`.
+/// As [`gemm`], and `m·k·n <= SMALL_PACK`.
+#[cfg_attr(
+    not(any(
+        target_feature = "avx512f",
+        all(target_feature = "avx2", target_feature = "fma")
+    )),
+    allow(dead_code) // only the compile-time SIMD path inlines it
+)]
 #[inline(always)]
-unsafe fn blocks<S: Simd, const MR: usize, const NV: usize>(
+pub(crate) unsafe fn gemm_small<S: Simd, const MR: usize, const NV: usize>(
     g: Gemm,
     a: *const S::E,
     b: *const S::E,
     c: *mut S::E,
-    packed: *mut S::E,
+) where
+    S::E: Default,
+{
+    // SAFETY: `c` holds `m·n` elements.
+    if unsafe { trivial::<S>(g, c) } {
+        return;
+    }
+    let packs = Packs {
+        a: core::ptr::null_mut(),
+        b: core::ptr::null_mut(),
+    };
+    if g.b_t {
+        const LEN: usize = SMALL_PACK * 8;
+        let mut pb = Buf::<LEN>::new();
+        let plan = Plan::new::<S, MR, NV>(g, 0, LEN / size_of::<S::E>());
+        let packs = Packs {
+            b: pb.ptr(),
+            ..packs
+        };
+        // SAFETY: forwarded; the buffer holds a strip of the plan's depth.
+        unsafe { blocks::<S, MR, NV, false, true>(g, plan, a, b, c, packs) }
+    } else {
+        let plan = Plan::new::<S, MR, NV>(g, 0, 0);
+        // SAFETY: forwarded; this plan packs nothing.
+        unsafe { blocks::<S, MR, NV, false, false>(g, plan, a, b, c, packs) }
+    }
+}
+
+/// Handles empty products (`m`, `n` or `k` zero); `true` if `g` was one.
+///
+/// # Safety
+/// `c` holds `m·n` elements.
+#[inline(always)]
+unsafe fn trivial<S: Simd>(g: Gemm, c: *mut S::E) -> bool
+where
+    S::E: Default,
+{
+    if g.m == 0 || g.n == 0 {
+        return true;
+    }
+    if g.k == 0 {
+        if !g.accumulate {
+            // SAFETY: `c` holds `m·n` elements.
+            unsafe { core::slice::from_raw_parts_mut(c, g.m * g.n).fill(S::E::default()) };
+        }
+        return true;
+    }
+    false
+}
+
+/// The loops of [`gemm`] (BLIS order): blocks of `kc` along the inner dimension, blocks of `mc`
+/// rows of A (packed into micro-panels or read in place), strips of `NR` columns of B (packed or
+/// read in place), and `MR × NR` tiles, as `plan` says.
+///
+/// # Safety
+/// As [`gemm`], with `m, n, k > 0`; `packs` holds a packed A block of the plan (when it packs A)
+/// and a strip of `plan.kc × NV·W` elements (when it packs B); `PACK_A`, `PACK_B` are the plan's.
+#[inline(always)]
+unsafe fn blocks<
+    S: Simd,
+    const MR: usize,
+    const NV: usize,
+    const PACK_A: bool,
+    const PACK_B: bool,
+>(
+    g: Gemm,
+    plan: Plan,
+    a: *const S::E,
+    b: *const S::E,
+    c: *mut S::E,
+    packs: Packs<S::E>,
 ) {
     let Gemm {
         m,
@@ -386,51 +655,79 @@ unsafe fn blocks<S: Simd, const MR: usize, const NV: usize>(
         accumulate,
     } = g;
     let nr = NV * S::W;
-    // Keep a strip of B (`kc × nr`) within the pack buffer, and a multiple of the transpose block.
-    let kc_max = (PACK_BYTES / (nr * size_of::<S::E>())) / S::TB * S::TB;
+    let (kc_max, mc_max) = (plan.kc, plan.mc);
+    debug_assert!(plan.pack_a == PACK_A && plan.pack_b == PACK_B);
+    let ld = if a_t { m } else { k };
     let mut p0 = 0;
     while p0 < k {
         let kc = if k - p0 < kc_max { k - p0 } else { kc_max };
-        let mut j0 = 0;
-        while j0 < n {
-            let nc = if n - j0 < nr { n - j0 } else { nr };
-            // SAFETY: p0 < k and j0 < n: all offsets are inside the operands.
-            let s = unsafe {
-                let (bp, ldb) = if b_t {
-                    pack_bt::<S>(b.add(j0 * k + p0), k, nc, kc, packed, nr);
-                    (packed as *const S::E, nr)
+        let mut i0 = 0;
+        while i0 < m {
+            let mc = if m - i0 < mc_max { m - i0 } else { mc_max };
+            // A at (i0, p0), in place or packed.
+            // SAFETY: i0 < m, p0 < k: inside A; the packed block fits `packs.a` (mc ≤ mc_max).
+            let (ap, a_tile) = unsafe {
+                let at = a.add(if a_t { p0 * m + i0 } else { i0 * k + p0 });
+                if PACK_A {
+                    pack_a::<S::E, MR>(at, a_t, ld, mc, kc, packs.a);
+                    (
+                        APanel {
+                            ptr: packs.a as *const S::E,
+                            ld: MR,
+                        },
+                        MR * kc,
+                    )
                 } else {
-                    (b.add(p0 * n + j0), n)
-                };
-                Strip {
-                    m,
-                    kc,
-                    a: APanel {
-                        ptr: a.add(if a_t { p0 * m } else { p0 }),
-                        ld: if a_t { m } else { k },
-                    },
-                    b: bp,
-                    ldb,
-                    c: c.add(j0),
-                    ldc: n,
-                    overwrite: p0 == 0 && !accumulate,
+                    let tile = if a_t { MR } else { MR * ld };
+                    (APanel { ptr: at, ld }, tile)
                 }
             };
-            let vecs = nc.div_ceil(S::W);
-            let masked = nc % S::W != 0;
-            // SAFETY: the strip is `nc` columns wide; `vecs` vectors cover it, the last one masked
-            // to the `nc % W` valid lanes when `masked`.
-            unsafe {
-                let mask = S::mask(if masked { nc % S::W } else { S::W });
-                match (vecs, masked) {
-                    (v, false) if v == NV => strip_a::<S, MR, NV, false>(a_t, s, mask),
-                    (1, false) => strip_a::<S, MR, 1, false>(a_t, s, mask),
-                    (1, true) => strip_a::<S, MR, 1, true>(a_t, s, mask),
-                    (_, false) => strip_a::<S, MR, 2, false>(a_t, s, mask),
-                    (_, true) => strip_a::<S, MR, 2, true>(a_t, s, mask),
+            let mut j0 = 0;
+            while j0 < n {
+                let nc = if n - j0 < nr { n - j0 } else { nr };
+                // SAFETY: p0 < k, i0 < m, j0 < n: all offsets are inside the operands.
+                let s = unsafe {
+                    let (bp, ldb) = if PACK_B {
+                        if b_t {
+                            pack_bt::<S>(b.add(j0 * k + p0), k, nc, kc, packs.b, nr);
+                        } else {
+                            pack_b::<S>(b.add(p0 * n + j0), n, nc, kc, packs.b, nr);
+                        }
+                        (packs.b as *const S::E, nr)
+                    } else {
+                        (b.add(p0 * n + j0), n)
+                    };
+                    Strip {
+                        m: mc,
+                        kc,
+                        a: ap,
+                        a_tile,
+                        b: bp,
+                        ldb,
+                        c: c.add(i0 * n + j0),
+                        ldc: n,
+                        overwrite: p0 == 0 && !accumulate,
+                    }
+                };
+                let vecs = nc.div_ceil(S::W);
+                let masked = nc % S::W != 0;
+                // A packed block reads like a transposed A with stride MR.
+                let a_cols = a_t || PACK_A;
+                // SAFETY: the strip is `nc` columns wide; `vecs` vectors cover it, the last one
+                // masked to the `nc % W` valid lanes when `masked`.
+                unsafe {
+                    let mask = S::mask(if masked { nc % S::W } else { S::W });
+                    match (vecs, masked) {
+                        (v, false) if v == NV => strip_a::<S, MR, NV, false>(a_cols, s, mask),
+                        (1, false) => strip_a::<S, MR, 1, false>(a_cols, s, mask),
+                        (1, true) => strip_a::<S, MR, 1, true>(a_cols, s, mask),
+                        (_, false) => strip_a::<S, MR, 2, false>(a_cols, s, mask),
+                        (_, true) => strip_a::<S, MR, 2, true>(a_cols, s, mask),
+                    }
                 }
+                j0 += nr;
             }
-            j0 += nr;
+            i0 += mc;
         }
         p0 += kc;
     }

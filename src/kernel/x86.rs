@@ -314,42 +314,63 @@ impl Simd for Avx512F64 {
 // Register tiles (rows × vectors): AVX2 has 16 vector registers, 6 × 2 uses 12 accumulators;
 // AVX-512 has 32, 8 × 2 uses 16.
 
-/// `f32` product with AVX2+FMA.
-///
-/// # Safety
-/// The CPU supports AVX2 and FMA; the slices are long enough for `g` (checked by the caller).
-#[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn gemm_f32_avx2(g: Gemm, a: *const f32, b: *const f32, c: *mut f32) {
-    // SAFETY: the caller's contract; 6 × 2 is within the driver's limits.
-    unsafe { simd::gemm::<Avx2F32, 6, 2>(g, a, b, c) }
+/// One entry point per instruction set and element type: `$name` runs the product with `$isa`'s
+/// features enabled; a product that packs A goes through `$packed`, kept out of line so that only
+/// it has the large A buffer in its stack frame (small products do not pay for probing it).
+macro_rules! entry {
+    ($(#[$doc:meta])* $name:ident, $packed:ident, $isa:ty, $mr:literal, $nv:literal, $features:literal) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// The CPU has the features named in `target_feature`; the pointers hold the operands of
+        /// `g` (checked by the caller).
+        #[target_feature(enable = $features)]
+        pub(crate) unsafe fn $name(
+            g: Gemm,
+            a: *const <$isa as Simd>::E,
+            b: *const <$isa as Simd>::E,
+            c: *mut <$isa as Simd>::E,
+        ) {
+            if simd::packs_a::<$isa, $mr, $nv>(g) {
+                // SAFETY: the caller's contract.
+                unsafe { $packed(g, a, b, c) }
+            } else {
+                // SAFETY: the caller's contract; the plan packs no A.
+                unsafe { simd::gemm::<$isa, $mr, $nv, false>(g, a, b, c) }
+            }
+        }
+
+        /// The form of the entry point above that packs A.
+        ///
+        /// # Safety
+        /// As the entry point.
+        #[target_feature(enable = $features)]
+        #[inline(never)]
+        unsafe fn $packed(
+            g: Gemm,
+            a: *const <$isa as Simd>::E,
+            b: *const <$isa as Simd>::E,
+            c: *mut <$isa as Simd>::E,
+        ) {
+            // SAFETY: the caller's contract; the plan packs A.
+            unsafe { simd::gemm::<$isa, $mr, $nv, true>(g, a, b, c) }
+        }
+    };
 }
 
-/// `f64` product with AVX2+FMA.
-///
-/// # Safety
-/// As [`gemm_f32_avx2`].
-#[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn gemm_f64_avx2(g: Gemm, a: *const f64, b: *const f64, c: *mut f64) {
-    // SAFETY: the caller's contract.
-    unsafe { simd::gemm::<Avx2F64, 6, 2>(g, a, b, c) }
-}
-
-/// `f32` product with AVX-512F.
-///
-/// # Safety
-/// The CPU supports AVX-512F (and with it AVX2, FMA); the slices are long enough for `g`.
-#[target_feature(enable = "avx512f,avx2,fma")]
-pub(crate) unsafe fn gemm_f32_avx512(g: Gemm, a: *const f32, b: *const f32, c: *mut f32) {
-    // SAFETY: the caller's contract.
-    unsafe { simd::gemm::<Avx512F32, 8, 2>(g, a, b, c) }
-}
-
-/// `f64` product with AVX-512F.
-///
-/// # Safety
-/// As [`gemm_f32_avx512`].
-#[target_feature(enable = "avx512f,avx2,fma")]
-pub(crate) unsafe fn gemm_f64_avx512(g: Gemm, a: *const f64, b: *const f64, c: *mut f64) {
-    // SAFETY: the caller's contract.
-    unsafe { simd::gemm::<Avx512F64, 8, 2>(g, a, b, c) }
-}
+entry!(
+    /// `f32` product with AVX2+FMA.
+    gemm_f32_avx2, gemm_f32_avx2_packed, Avx2F32, 6, 2, "avx2,fma"
+);
+entry!(
+    /// `f64` product with AVX2+FMA.
+    gemm_f64_avx2, gemm_f64_avx2_packed, Avx2F64, 6, 2, "avx2,fma"
+);
+entry!(
+    /// `f32` product with AVX-512F.
+    gemm_f32_avx512, gemm_f32_avx512_packed, Avx512F32, 8, 2, "avx512f,avx2,fma"
+);
+entry!(
+    /// `f64` product with AVX-512F.
+    gemm_f64_avx512, gemm_f64_avx512_packed, Avx512F64, 8, 2, "avx512f,avx2,fma"
+);

@@ -228,6 +228,28 @@ fn library_shapes() {
     }
 }
 
+/// The cache blocking of large products: A packed in blocks of rows (f32: more than 252 rows on
+/// AVX2; f64: more than 120), B packed in strips (rows a multiple of 256 bytes apart, several row
+/// tiles), both, and degenerate shapes of large products (K = 1, 1 × N, N × 1).
+#[test]
+fn packed_blocks_and_degenerate_large_shapes() {
+    let mut rng = Rng::new(6);
+    for (m, k, n) in [
+        (260, 300, 70), // A packed (f32 and f64), 3 blocks of rows, k split, n not whole strips
+        (130, 40, 72),  // A packed in f64 only
+        (40, 300, 128), // B packed: 512-byte rows, k split
+        (30, 257, 64),  // B packed in both types, a short last k block
+        (300, 270, 128), // both packed
+        (1, 1, 300),
+        (300, 1, 1),
+        (300, 300, 1),
+        (1, 300, 300),
+        (300, 1, 300),
+    ] {
+        check_shape(&mut rng, m, k, n);
+    }
+}
+
 #[test]
 fn empty_dims() {
     for g in forms(3, 0, 5) {
