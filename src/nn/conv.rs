@@ -232,7 +232,7 @@ where
             let dyb = dy.outer(b);
             if let Some(grads) = grads.as_deref_mut() {
                 for (d, row) in grads.bias.iter_mut().zip(dyb.chunks_exact(n)) {
-                    *d += row.iter().fold(T::zero(), |s, &v| s + v);
+                    *d += crate::kernel::sum(row);
                 }
                 // dW (F, Q) += dY_b (F, N) · rows (N, Q), with the receptive fields laid out as
                 // rows (`im2row`): a plain product, cheaper than dY_b · colsᵀ with its packed
