@@ -164,6 +164,25 @@ pub trait Real: Scalar + FloatCore + Sum + Display + core::ops::Neg<Output = Sel
     fn tanh(self) -> Self;
     /// Square root.
     fn sqrt(self) -> Self;
+    /// `x[i] = 1 / (1 + e^-x[i])` without overflow, for a whole slice (for `f32` the vectorised
+    /// [`kernel::math::sigmoid_in_place`](crate::kernel::math::sigmoid_in_place)).
+    #[inline]
+    fn sigmoid_in_place(x: &mut [Self]) {
+        for v in x {
+            *v = if *v >= Self::zero() {
+                Self::one() / (Self::one() + (-*v).exp())
+            } else {
+                let e = v.exp();
+                e / (Self::one() + e)
+            };
+        }
+    }
+    /// `x[i] = tanh(x[i])` for a whole slice (for `f32` the vectorised
+    /// [`kernel::math::tanh_in_place`](crate::kernel::math::tanh_in_place)).
+    #[inline]
+    fn tanh_in_place(x: &mut [Self]) {
+        x.iter_mut().for_each(|v| *v = v.tanh());
+    }
     /// Converts from `f64` (rounding for `f32`).
     fn from_f64(x: f64) -> Self;
     /// Converts to `f64`.
@@ -176,7 +195,7 @@ pub trait Real: Scalar + FloatCore + Sum + Display + core::ops::Neg<Output = Sel
 }
 
 macro_rules! real {
-    ($t:ty) => {
+    ($t:ty $(, $sigmoid:path, $tanh:path)?) => {
         #[cfg(any(feature = "std", feature = "libm"))]
         impl Real for $t {
             #[inline(always)]
@@ -203,8 +222,22 @@ macro_rules! real {
             fn to_f64(self) -> f64 {
                 self as f64
             }
+            $(
+                #[inline]
+                fn sigmoid_in_place(x: &mut [Self]) {
+                    $sigmoid(x)
+                }
+                #[inline]
+                fn tanh_in_place(x: &mut [Self]) {
+                    $tanh(x)
+                }
+            )?
         }
     };
 }
-real!(f32);
+real!(
+    f32,
+    crate::kernel::math::sigmoid_in_place,
+    crate::kernel::math::tanh_in_place
+);
 real!(f64);

@@ -27,6 +27,7 @@
 //! (or packed), a transposed `b` is transposed strip by strip into the B buffer.
 
 mod dispatch;
+pub mod math;
 mod simd;
 #[cfg(target_arch = "x86_64")]
 mod x86;

@@ -22,6 +22,7 @@ mod graph_nodes;
 mod graph_window;
 mod init;
 mod kernel;
+mod kernel_math;
 mod multitask;
 mod nn_activation;
 mod nn_loss;
