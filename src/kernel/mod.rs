@@ -15,7 +15,7 @@
 //!   which avoid a call and run-time loop bounds;
 //! - other architectures use the portable loops.
 //!
-//! Large products are cache-blocked BLIS-style ([`simd`](self) has the plan): `k` in blocks of
+//! Large products are cache-blocked BLIS-style (a plan per product decides): `k` in blocks of
 //! 256 (f32, AVX2), B in strips of one register tile's width packed into a 16 KB stack buffer that
 //! stays in L1, and A, when it is larger than twice its buffer, in blocks of rows packed into
 //! micro-panels in a 128 KB stack buffer (8 KB without `std`) that stays in L2. The A buffer is

@@ -501,17 +501,28 @@ const fn pack_lens<E>() -> (usize, usize) {
     (PACK_A_BYTES / size_of::<E>(), PACK_BYTES / size_of::<E>())
 }
 
-/// Whether [`gemm`] packs A for `g`: then the caller runs `gemm::<.., true>`, the only form with
-/// the large A buffer in its stack frame.
-#[inline(always)]
-pub(crate) fn packs_a<S: Simd, const MR: usize, const NV: usize>(g: Gemm) -> bool {
-    let (a_len, b_len) = pack_lens::<S::E>();
-    g.m > 0 && g.n > 0 && g.k > 0 && Plan::new::<S, MR, NV>(g, a_len, b_len).pack_a
+impl Plan {
+    /// The plan of [`gemm`] for `g` (with its buffers). The caller picks the form of `gemm` by
+    /// `pack_a`, so that only the form that packs A has the large buffer in its stack frame.
+    #[inline(always)]
+    pub(crate) fn for_gemm<S: Simd, const MR: usize, const NV: usize>(g: Gemm) -> Plan {
+        if g.m == 0 || g.n == 0 || g.k == 0 {
+            // Nothing to block: `gemm` handles it before looking at the plan.
+            return Plan {
+                kc: 0,
+                mc: 0,
+                pack_a: false,
+                pack_b: false,
+            };
+        }
+        let (a_len, b_len) = pack_lens::<S::E>();
+        Plan::new::<S, MR, NV>(g, a_len, b_len)
+    }
 }
 
 /// `c (+)= op(a) · op(b)` with `MR × NV·W` register tiles, packing B strips into a stack buffer
-/// of `PACK_BYTES` where that pays, and A blocks into one of `PACK_A_BYTES` when `PACK_A` (which
-/// must equal [`packs_a`]).
+/// of `PACK_BYTES` where that pays, and A blocks into one of `PACK_A_BYTES` when `PACK_A`, as
+/// `plan` ([`Plan::for_gemm`]) says.
 ///
 /// # Safety
 /// The CPU supports `S`; the slices behind `a`, `b`, `c` hold at least `m·k`, `k·n`, `m·n`
@@ -519,6 +530,7 @@ pub(crate) fn packs_a<S: Simd, const MR: usize, const NV: usize>(g: Gemm) -> boo
 #[inline(always)]
 pub(crate) unsafe fn gemm<S: Simd, const MR: usize, const NV: usize, const PACK_A: bool>(
     g: Gemm,
+    plan: Plan,
     a: *const S::E,
     b: *const S::E,
     c: *mut S::E,
@@ -529,8 +541,6 @@ pub(crate) unsafe fn gemm<S: Simd, const MR: usize, const NV: usize, const PACK_
     if unsafe { trivial::<S>(g, c) } {
         return;
     }
-    let (a_len, b_len) = pack_lens::<S::E>();
-    let plan = Plan::new::<S, MR, NV>(g, a_len, b_len);
     debug_assert_eq!(plan.pack_a, PACK_A);
     let mut pb = Buf::<PACK_BYTES>::new();
     let packs = Packs {

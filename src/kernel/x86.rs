@@ -331,29 +331,31 @@ macro_rules! entry {
             b: *const <$isa as Simd>::E,
             c: *mut <$isa as Simd>::E,
         ) {
-            if simd::packs_a::<$isa, $mr, $nv>(g) {
+            let plan = simd::Plan::for_gemm::<$isa, $mr, $nv>(g);
+            if plan.pack_a {
                 // SAFETY: the caller's contract.
-                unsafe { $packed(g, a, b, c) }
+                unsafe { $packed(g, plan, a, b, c) }
             } else {
                 // SAFETY: the caller's contract; the plan packs no A.
-                unsafe { simd::gemm::<$isa, $mr, $nv, false>(g, a, b, c) }
+                unsafe { simd::gemm::<$isa, $mr, $nv, false>(g, plan, a, b, c) }
             }
         }
 
-        /// The form of the entry point above that packs A.
+        /// The form of the entry point above that packs A (`plan.pack_a`).
         ///
         /// # Safety
-        /// As the entry point.
+        /// As the entry point; `plan` is `Plan::for_gemm(g)`.
         #[target_feature(enable = $features)]
         #[inline(never)]
         unsafe fn $packed(
             g: Gemm,
+            plan: simd::Plan,
             a: *const <$isa as Simd>::E,
             b: *const <$isa as Simd>::E,
             c: *mut <$isa as Simd>::E,
         ) {
             // SAFETY: the caller's contract; the plan packs A.
-            unsafe { simd::gemm::<$isa, $mr, $nv, true>(g, a, b, c) }
+            unsafe { simd::gemm::<$isa, $mr, $nv, true>(g, plan, a, b, c) }
         }
     };
 }
