@@ -146,6 +146,12 @@ const RULES: &[(&str, &str, &str, &str)] = &[
         "shape error (BatchNorm features): got {G}, expected {E}",
         "this BatchNorm layer's feature count does not match its input",
     ),
+    (
+        "BatchHalves",
+        "Splitting a batch in two (`Tensor::halves`, data-parallel training): the batch must be even.",
+        "shape error (batch halves): a batch of {E} does not split into two equal halves ({G} would)",
+        "two equal halves need an even batch size",
+    ),
 ];
 
 fn main() {

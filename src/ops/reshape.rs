@@ -13,7 +13,7 @@
 
 use core::ops::Mul;
 
-use crate::shape::{Dim, DimEq, Numel, Prod3, Shape, rules};
+use crate::shape::{Dim, DimEq, EvenBatch, Numel, Prod3, Shape, SplitBatch, rules};
 use crate::tensor::Tensor;
 use typenum::Prod;
 
@@ -183,5 +183,54 @@ impl<T, B: Dim, C: Dim, H: Dim, W: Dim> Tensor<T, (B, C, H, W)> {
     {
         // SAFETY: `B·(C·H·W) == B·C·H·W` elements.
         unsafe { cast_mut(self) }
+    }
+}
+
+/// One half of a batch of shape `S`: `(B / 2, ..)` (see [`Tensor::halves`]).
+pub type Half<T, S> = Tensor<T, <S as SplitBatch>::Half>;
+
+impl<T, S: SplitBatch> Tensor<T, S> {
+    /// The first and second halves of the batch (first axis), no copy: a `(32, 1, 28, 28)` batch
+    /// is two `(16, 1, 28, 28)` ones. The batch must be even; an odd one reads
+    /// `shape error (batch halves): a batch of 33 does not split into two equal halves (32 would)`.
+    ///
+    /// ```
+    /// use shaped::prelude::*;
+    /// let x = tensor([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    /// let (a, b): (&Tensor2<i32, U2, U2>, _) = x.halves();
+    /// assert_eq!((a, b), (&tensor([[1, 2], [3, 4]]), &tensor([[5, 6], [7, 8]])));
+    /// ```
+    pub fn halves(&self) -> (&Half<T, S>, &Half<T, S>)
+    where
+        S: EvenBatch,
+    {
+        const { assert!(2 * size_of::<Tensor<T, S::Half>>() == size_of::<Tensor<T, S>>()) }
+        let (a, b) = self.as_slice().split_at(S::NUMEL / 2);
+        // SAFETY: each half is `NUMEL / 2` contiguous, aligned `T`s in row-major order: the batch
+        // is the outermost axis, so its first `B / 2` rows come first. `Tensor<T, S::Half>` is
+        // `repr(transparent)` over arrays with exactly that layout (size checked above), and the
+        // borrows keep `self`'s lifetime.
+        unsafe {
+            (
+                &*a.as_ptr().cast::<Tensor<T, S::Half>>(),
+                &*b.as_ptr().cast::<Tensor<T, S::Half>>(),
+            )
+        }
+    }
+
+    /// The two halves of the batch, mutably, no copy (disjoint borrows).
+    pub fn halves_mut(&mut self) -> (&mut Half<T, S>, &mut Half<T, S>)
+    where
+        S: EvenBatch,
+    {
+        const { assert!(2 * size_of::<Tensor<T, S::Half>>() == size_of::<Tensor<T, S>>()) }
+        let (a, b) = self.as_mut_slice().split_at_mut(S::NUMEL / 2);
+        // SAFETY: as in `halves`; `split_at_mut` makes the two borrows disjoint.
+        unsafe {
+            (
+                &mut *a.as_mut_ptr().cast::<Tensor<T, S::Half>>(),
+                &mut *b.as_mut_ptr().cast::<Tensor<T, S::Half>>(),
+            )
+        }
     }
 }

@@ -9,6 +9,7 @@
 mod check;
 mod conv;
 mod dim;
+mod halves;
 pub mod rules;
 mod tuple;
 
@@ -23,4 +24,5 @@ pub use check::{AxisRules, D, DecimalTable, Large, Report, ToDecimal, Verdict};
 #[doc(hidden)]
 pub use conv::Slide;
 pub use dim::{Dim, Prod3, Prod4};
+pub use halves::{EvenBatch, Halve, SplitBatch};
 pub use tuple::{Numel, Shape};
