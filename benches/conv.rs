@@ -1,6 +1,7 @@
 //! Convolution workloads against the reference figures (PyTorch 2.15 + oneDNN, 1 thread, f32, on
 //! this machine): conv 1→6 5×5 pad 2 on 28×28 (batch 32), conv 6→16 5×5 on 14×14 (batch 32),
-//! a LeNet-5 SGD training step at batch 32 and LeNet-5 inference at batch 1.
+//! a LeNet-5 SGD training step at batch 32 (on one thread, and on two with `DataParallel`) and
+//! LeNet-5 inference at batch 1.
 //!
 //! `cargo bench --bench conv` (default flags: no `-C target-cpu`).
 
@@ -8,7 +9,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use shaped::nn::{Ctx, Grads, Loss, SoftmaxCrossEntropy};
+use shaped::nn::{Ctx, DataParallel, Grads, Loss, SoftmaxCrossEntropy};
 use shaped::optim::{Optimizer, Sgd};
 use shaped::prelude::*;
 use shaped::rand::Rng;
@@ -115,6 +116,19 @@ fn lenet(c: &mut Criterion) {
             model.backward(&x, &mut cache, &dlogits, None, Some(&mut grads));
             sgd.step(&mut *model, &grads);
             black_box(loss)
+        })
+    });
+
+    // The same step on two threads: each runs forward and backward on half the batch.
+    let mut two = DataParallel::<f32, LeNet, XB>::new(|| {
+        let mut m = shaped::boxed_zeroed::<LeNet>();
+        m.init(shaped::init::Scheme::HeUniform, &mut Rng::new(2));
+        m
+    });
+    let mut sgd2 = Sgd::new().lr(0.01);
+    c.bench_function("lenet-5 train step b32 (sgd), 2 threads", |b| {
+        b.iter(|| {
+            black_box(two.train_step(black_box(&x), &labels, &SoftmaxCrossEntropy, &mut sgd2))
         })
     });
 

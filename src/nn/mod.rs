@@ -25,6 +25,8 @@ pub(crate) mod activation;
 mod batchnorm;
 pub mod chain;
 mod conv;
+#[cfg(feature = "threads")]
+mod data_parallel;
 mod dropout;
 mod embedding;
 mod flatten;
@@ -44,6 +46,8 @@ pub mod weights;
 pub use activation::{LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh};
 pub use batchnorm::{BatchNorm1d, BatchNorm1dGrads, BatchNorm2d, BatchNorm2dGrads, BatchNormCache};
 pub use conv::{Conv2d, Conv2dSame, ConvGrads, ConvWork, Direct};
+#[cfg(feature = "threads")]
+pub use data_parallel::{DataParallel, Halves, Replicable};
 pub use dropout::{Dropout, DropoutCache, DropoutError};
 pub use embedding::{Embedding, EmbeddingGrads, IndexError};
 pub use flatten::{Flat, Flatten, FlattenDims};

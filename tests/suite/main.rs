@@ -12,6 +12,7 @@ mod dag_combinators;
 mod data_batch;
 mod data_idx;
 mod data_metrics;
+mod data_parallel;
 mod embedding;
 mod fuzz;
 mod gradcheck_layers;
