@@ -128,6 +128,58 @@ pub trait Scalar:
     fn gemm(g: crate::kernel::Gemm, a: &[Self], b: &[Self], c: &mut [Self]) {
         crate::kernel::gemm_portable(g, a, b, c)
     }
+
+    /// The direct forward pass of a stride-1 convolution on one sample
+    /// ([`kernel::conv::forward`] on the detected instruction set); `false` (nothing written)
+    /// when there is none.
+    ///
+    /// [`kernel::conv::forward`]: crate::kernel::conv::forward
+    #[doc(hidden)]
+    #[inline(always)]
+    fn conv_forward(
+        g: crate::kernel::conv::Conv,
+        w: &[Self],
+        bias: &[Self],
+        x: &[Self],
+        work: &mut [Self],
+        y: &mut [Self],
+    ) -> bool {
+        let _ = (g, w, bias, x, work, y);
+        false
+    }
+
+    /// The direct input gradient of a stride-1 convolution ([`kernel::conv::input_grad`]
+    /// on the detected instruction set); `false` (nothing written) when there is none.
+    ///
+    /// [`kernel::conv::input_grad`]: crate::kernel::conv::input_grad
+    #[doc(hidden)]
+    #[inline(always)]
+    fn conv_input_grad(
+        g: crate::kernel::conv::Conv,
+        w: &[Self],
+        dy: &[Self],
+        work: &mut [Self],
+        dx: &mut [Self],
+    ) -> bool {
+        let _ = (g, w, dy, work, dx);
+        false
+    }
+
+    /// The direct weight gradient of a stride-1 convolution ([`kernel::conv::weight_grad`]);
+    /// `false` (nothing added) when there is none.
+    ///
+    /// [`kernel::conv::weight_grad`]: crate::kernel::conv::weight_grad
+    #[doc(hidden)]
+    #[inline(always)]
+    fn conv_weight_grad(
+        g: crate::kernel::conv::Conv,
+        xp: &[Self],
+        dy: &[Self],
+        dw: &mut [Self],
+    ) -> bool {
+        let _ = (g, xp, dy, dw);
+        false
+    }
 }
 
 macro_rules! scalar_int {
@@ -140,11 +192,71 @@ impl Scalar for f32 {
     fn gemm(g: crate::kernel::Gemm, a: &[Self], b: &[Self], c: &mut [Self]) {
         crate::kernel::gemm_f32(g, a, b, c)
     }
+    #[inline]
+    fn conv_forward(
+        g: crate::kernel::conv::Conv,
+        w: &[Self],
+        bias: &[Self],
+        x: &[Self],
+        work: &mut [Self],
+        y: &mut [Self],
+    ) -> bool {
+        crate::kernel::conv::forward(crate::kernel::Isa::detect(), g, w, bias, x, work, y)
+    }
+    #[inline]
+    fn conv_input_grad(
+        g: crate::kernel::conv::Conv,
+        w: &[Self],
+        dy: &[Self],
+        work: &mut [Self],
+        dx: &mut [Self],
+    ) -> bool {
+        crate::kernel::conv::input_grad(crate::kernel::Isa::detect(), g, w, dy, work, dx)
+    }
+    #[inline]
+    fn conv_weight_grad(
+        g: crate::kernel::conv::Conv,
+        xp: &[Self],
+        dy: &[Self],
+        dw: &mut [Self],
+    ) -> bool {
+        crate::kernel::conv::weight_grad(crate::kernel::Isa::detect(), g, xp, dy, dw)
+    }
 }
 impl Scalar for f64 {
     #[inline(always)]
     fn gemm(g: crate::kernel::Gemm, a: &[Self], b: &[Self], c: &mut [Self]) {
         crate::kernel::gemm_f64(g, a, b, c)
+    }
+    #[inline]
+    fn conv_forward(
+        g: crate::kernel::conv::Conv,
+        w: &[Self],
+        bias: &[Self],
+        x: &[Self],
+        work: &mut [Self],
+        y: &mut [Self],
+    ) -> bool {
+        crate::kernel::conv::forward(crate::kernel::Isa::detect(), g, w, bias, x, work, y)
+    }
+    #[inline]
+    fn conv_input_grad(
+        g: crate::kernel::conv::Conv,
+        w: &[Self],
+        dy: &[Self],
+        work: &mut [Self],
+        dx: &mut [Self],
+    ) -> bool {
+        crate::kernel::conv::input_grad(crate::kernel::Isa::detect(), g, w, dy, work, dx)
+    }
+    #[inline]
+    fn conv_weight_grad(
+        g: crate::kernel::conv::Conv,
+        xp: &[Self],
+        dy: &[Self],
+        dw: &mut [Self],
+    ) -> bool {
+        crate::kernel::conv::weight_grad(crate::kernel::Isa::detect(), g, xp, dy, dw)
     }
 }
 

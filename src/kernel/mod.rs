@@ -26,6 +26,7 @@
 //! The transposed forms cost about the same as the plain one: a transposed `a` is read in place
 //! (or packed), a transposed `b` is transposed strip by strip into the B buffer.
 
+pub mod conv;
 mod dispatch;
 pub mod math;
 mod simd;

@@ -179,14 +179,19 @@ where
     fn infer(&self, x: &Tensor<T, (B, C2, H, W)>, work: &mut Self::Scratch, y: &mut Self::Output) {
         let g = geom::<C, K, S, P, H, W>();
         let (f, q, n) = (F::USIZE, g.rows(), g.pixels());
+        let direct = g.direct(f);
         let (padded, cols) = work.parts();
+        let (weight, bias) = (self.weight.as_slice(), self.bias.as_slice());
         for b in 0..B::USIZE {
-            im2col(g, padded_sample(g, x.outer(b), padded), cols);
             let yb = y.outer_mut(b);
-            for (row, &bias) in yb.chunks_exact_mut(n).zip(self.bias.as_slice()) {
+            if direct.is_some_and(|d| T::conv_forward(d, weight, bias, x.outer(b), cols, yb)) {
+                continue;
+            }
+            im2col(g, padded_sample(g, x.outer(b), padded), cols);
+            for (row, &bias) in yb.chunks_exact_mut(n).zip(bias) {
                 row.fill(bias);
             }
-            T::gemm(Gemm::nn(f, q, n).acc(), self.weight.as_slice(), cols, yb);
+            T::gemm(Gemm::nn(f, q, n).acc(), weight, cols, yb);
         }
     }
 }
@@ -227,6 +232,7 @@ where
     ) {
         let g = geom::<C, K, S, P, H, W>();
         let (f, q, n) = (F::USIZE, g.rows(), g.pixels());
+        let direct = g.direct(f);
         let (padded, cols) = work.parts();
         for b in 0..B::USIZE {
             let dyb = dy.outer(b);
@@ -234,21 +240,23 @@ where
                 for (d, row) in grads.bias.iter_mut().zip(dyb.chunks_exact(n)) {
                     *d += crate::kernel::sum(row);
                 }
-                // dW (F, Q) += dY_b (F, N) · rows (N, Q), with the receptive fields laid out as
-                // rows (`im2row`): a plain product, cheaper than dY_b · colsᵀ with its packed
-                // transpose.
-                im2row(g, padded_sample(g, x.outer(b), padded), cols);
-                T::gemm(
-                    Gemm::nn(f, n, q).acc(),
-                    dyb,
-                    cols,
-                    grads.weight.as_mut_slice(),
-                );
+                let xp = padded_sample(g, x.outer(b), padded);
+                let dw = grads.weight.as_mut_slice();
+                if !direct.is_some_and(|d| T::conv_weight_grad(d, xp, dyb, dw)) {
+                    // dW (F, Q) += dY_b (F, N) · rows (N, Q), with the receptive fields laid
+                    // out as rows (`im2row`): a plain product, cheaper than dY_b · colsᵀ with
+                    // its packed transpose.
+                    im2row(g, xp, cols);
+                    T::gemm(Gemm::nn(f, n, q).acc(), dyb, cols, dw);
+                }
             }
             if let Some(dx) = dx.as_deref_mut() {
+                let (w, dxb) = (self.weight.as_slice(), dx.outer_mut(b));
+                if direct.is_some_and(|d| T::conv_input_grad(d, w, dyb, cols, dxb)) {
+                    continue;
+                }
                 // dcols (Q, N) = Wᵀ · dY_b, then scattered back onto the input pixels.
-                T::gemm(Gemm::nn(q, f, n).ta(), self.weight.as_slice(), dyb, cols);
-                let dxb = dx.outer_mut(b);
+                T::gemm(Gemm::nn(q, f, n).ta(), w, dyb, cols);
                 if !g.is_padded() {
                     dxb.fill(T::zero());
                     col2im(g, cols, dxb);
@@ -316,7 +324,7 @@ impl<T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Conv2d<T, C, F, K, S,
 mod tests {
     use core::any::TypeId;
 
-    use typenum::{U0, U1, U2, U3, U4, U5, U6, U7, U8, U9, U28, Unsigned};
+    use typenum::{U0, U1, U2, U3, U4, U5, U6, U7, U8, U9, U12, U16, U28, Unsigned};
 
     use super::{Conv2d, OutH, OutW};
     use crate::gradcheck::{self, Config};
@@ -453,6 +461,10 @@ mod tests {
         gradients_match::<U1, U2, U3, U4, U7, (U2, U3), (U1, U2), (U0, U1)>(12);
         // No padding: dX written directly.
         gradients_match::<U2, U1, U2, U5, U4, (U3, U2), U1, U0>(13);
+        // Stride 1 with rows long enough for the direct kernels (`kernel::conv`) on x86 with
+        // AVX2 or AVX-512: padded, and LeNet's 5×5 "same" shape.
+        gradients_match::<U2, U2, U3, U6, U16, U3, U1, U1>(14);
+        gradients_match::<U2, U1, U2, U8, U12, U5, U1, U2>(15);
     }
 
     #[test]

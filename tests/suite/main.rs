@@ -23,6 +23,7 @@ mod graph_nodes;
 mod graph_window;
 mod init;
 mod kernel;
+mod kernel_conv;
 mod kernel_math;
 mod multitask;
 mod nn_activation;

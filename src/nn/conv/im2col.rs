@@ -51,6 +51,22 @@ impl Geom {
     fn padded(&self) -> (usize, usize) {
         (self.h + 2 * self.ph, self.w + 2 * self.pw)
     }
+    /// The sizes for the direct kernels (`kernel::conv`) with `f` filters: stride 1 only. They
+    /// read the tensors in place and decline (returning `false`) where they do not apply; the
+    /// column matrix is used then.
+    #[inline(always)]
+    pub fn direct(&self, f: usize) -> Option<crate::kernel::conv::Conv> {
+        (self.sh == 1 && self.sw == 1).then_some(crate::kernel::conv::Conv {
+            c: self.c,
+            f,
+            h: self.h,
+            w: self.w,
+            kh: self.kh,
+            kw: self.kw,
+            ph: self.ph,
+            pw: self.pw,
+        })
+    }
     /// Elements of one padded sample: `C·(H + 2PH)·(W + 2PW)`.
     #[inline(always)]
     pub fn padded_len(&self) -> usize {

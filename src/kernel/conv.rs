@@ -1,0 +1,681 @@
+//! Direct kernels for a stride-1 convolution of one sample and its gradients, reading the
+//! tensors in place instead of through a column matrix.
+//!
+//! Through the column matrix, a convolution's input gradient is `dcols = Wᵀ · dY` (a product
+//! whose inner dimension is only the filter count, 6 for LeNet's first layer) followed by
+//! `col2im`, and its weight gradient `dY · rows` after `im2row` copies every receptive field in
+//! runs of `KW` values: mostly data movement. Here, with `V` lanes per vector along a row:
+//!
+//! - **forward** and **input gradient** are both correlations of a zero-bordered source (the
+//!   input padded, or the output gradient with a border of `KH − 1` rows and `KW − 1` columns,
+//!   built in the caller's work buffer with rows wide enough for whole vectors) with the kernels,
+//!   flipped for the gradient:
+//!   `dx[c][i][j] = Σ_{f,ky,kx} w[f][c][ky][kx] · dy[f][i + ph − ky][j + pw − kx]`.
+//!   Each term is an unaligned vector load and a fused multiply-add; 8 output rows are
+//!   accumulated in registers at once, one broadcast weight feeding all 8;
+//! - **weight gradient**, a correlation of the padded input with the output gradient:
+//!   `dw[f][c][ky][kx] += Σ_{i,j} dy[f][i][j] · xp[c][i + ky][j + kx]`, two filters and all `KW`
+//!   offsets accumulated in registers per row of `dy`, the last partial vector of each row read
+//!   with masked loads (no lane outside the tensors is read, so an infinity elsewhere cannot turn
+//!   into a NaN here).
+//!
+//! Each kernel declines (returns `false`, having written nothing) where it would waste much of
+//! its vectors: output rows filling less than 3/4 of their lanes, or, for the input gradient, a
+//! border of zero terms larger than half the work (an unpadded layer such as LeNet's second);
+//! and on CPUs without AVX2+FMA. The layer then keeps the column matrix.
+
+use super::Isa;
+
+/// The sizes of a stride-1 convolution of one sample: `c` input channels of `h × w`, `f` filters
+/// of `kh × kw`, padding `ph`, `pw`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conv {
+    /// Input channels.
+    pub c: usize,
+    /// Filters (output channels).
+    pub f: usize,
+    /// Input height.
+    pub h: usize,
+    /// Input width.
+    pub w: usize,
+    /// Kernel height.
+    pub kh: usize,
+    /// Kernel width.
+    pub kw: usize,
+    /// Padding on the top and bottom.
+    pub ph: usize,
+    /// Padding on the left and right.
+    pub pw: usize,
+}
+
+impl Conv {
+    /// Output height, `h + 2ph − kh + 1`.
+    pub const fn oh(&self) -> usize {
+        self.h + 2 * self.ph + 1 - self.kh
+    }
+    /// Output width, `w + 2pw − kw + 1`.
+    pub const fn ow(&self) -> usize {
+        self.w + 2 * self.pw + 1 - self.kw
+    }
+    /// Row stride of the bordered output gradient for `v` lanes: wide enough for the border and
+    /// for whole vectors over every input row.
+    const fn border_stride(&self, v: usize) -> usize {
+        let layout = self.ow() + 2 * (self.kw - 1);
+        let reads = self.w.div_ceil(v) * v + self.pw + self.kw - 1;
+        if layout > reads { layout } else { reads }
+    }
+    /// Row stride of the padded input for `v` lanes: whole vectors over every output row.
+    const fn source_stride(&self, v: usize) -> usize {
+        let layout = self.w + 2 * self.pw;
+        let reads = self.ow().div_ceil(v) * v + self.kw - 1;
+        if layout > reads { layout } else { reads }
+    }
+    /// Whether rows of `n` values fill at least 3/4 of the lanes of their `v`-lane vectors.
+    const fn mostly_full(n: usize, v: usize) -> bool {
+        4 * n >= 3 * n.div_ceil(v) * v
+    }
+    /// Whether the direct input gradient pays for `v` lanes: it computes every input pixel over
+    /// whole vectors, `h · ceil(w / v) · v` of them, against the `oh · ow` output pixels a
+    /// product computes over; without padding the input's border pixels see fewer outputs and
+    /// their extra terms are zeros (LeNet's second layer: 14 · 16 against 10 · 10). Taken when
+    /// that waste is at most a half.
+    const fn input_grad_pays(&self, v: usize) -> bool {
+        2 * self.h * self.w.div_ceil(v) * v <= 3 * self.oh() * self.ow()
+    }
+    fn valid(&self) -> bool {
+        self.c > 0
+            && self.f > 0
+            && self.kh > 0
+            && self.kw > 0
+            && self.h + 2 * self.ph >= self.kh
+            && self.w + 2 * self.pw >= self.kw
+    }
+}
+
+/// Element types with direct convolution kernels (`f32`, `f64`; on x86-64 with AVX2+FMA or
+/// AVX-512F). The methods are [`forward`], [`input_grad`] and [`weight_grad`] for this type.
+pub trait ConvElem: Copy + Default {
+    #[doc(hidden)]
+    fn forward(
+        isa: Isa,
+        g: Conv,
+        w: &[Self],
+        bias: &[Self],
+        x: &[Self],
+        work: &mut [Self],
+        y: &mut [Self],
+    ) -> bool;
+    #[doc(hidden)]
+    fn input_grad(
+        isa: Isa,
+        g: Conv,
+        w: &[Self],
+        dy: &[Self],
+        work: &mut [Self],
+        dx: &mut [Self],
+    ) -> bool;
+    #[doc(hidden)]
+    fn weight_grad(isa: Isa, g: Conv, xp: &[Self], dy: &[Self], dw: &mut [Self]) -> bool;
+}
+
+/// Writes the output `y: (F, OH, OW)` of one sample `x: (C, H, W)` (unpadded) from the weights
+/// `w: (F, C, KH, KW)` and `bias: (F,)`, with `work` holding a zero-padded copy of `x` whose
+/// rows fit whole vectors. Returns `false`, having written nothing, when `isa` has no kernel for
+/// this type, the output rows are too short for its vectors, or `work` is too small; the caller
+/// then uses the column matrix.
+///
+/// # Panics
+/// If a slice is shorter than its tensor, or `isa` is not available on this CPU.
+pub fn forward<T: ConvElem>(
+    isa: Isa,
+    g: Conv,
+    w: &[T],
+    bias: &[T],
+    x: &[T],
+    work: &mut [T],
+    y: &mut [T],
+) -> bool {
+    T::forward(isa, g, w, bias, x, work, y)
+}
+
+/// Writes the input gradient `dx: (C, H, W)` of one sample from the weights `w: (F, C, KH, KW)`
+/// and the output gradient `dy: (F, OH, OW)`, with `work` holding the bordered output gradient.
+/// Returns `false`, having written nothing, as [`forward`] does.
+///
+/// # Panics
+/// As [`forward`].
+pub fn input_grad<T: ConvElem>(
+    isa: Isa,
+    g: Conv,
+    w: &[T],
+    dy: &[T],
+    work: &mut [T],
+    dx: &mut [T],
+) -> bool {
+    T::input_grad(isa, g, w, dy, work, dx)
+}
+
+/// Adds the weight gradient of one sample to `dw: (F, C, KH, KW)`, from the padded input
+/// `xp: (C, H + 2PH, W + 2PW)` and the output gradient `dy: (F, OH, OW)`. Returns `false`,
+/// having added nothing, as [`forward`] does (and for kernels wider than 7).
+///
+/// # Panics
+/// As [`forward`].
+pub fn weight_grad<T: ConvElem>(isa: Isa, g: Conv, xp: &[T], dy: &[T], dw: &mut [T]) -> bool {
+    T::weight_grad(isa, g, xp, dy, dw)
+}
+
+/// Lanes of one vector of `bytes`-sized elements on `isa`; `None` without vector kernels.
+#[allow(unused_variables)]
+fn lanes(isa: Isa, bytes: usize) -> Option<usize> {
+    assert!(
+        isa.available(),
+        "conv kernel: {isa:?} is not available on this CPU"
+    );
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => Some(64 / bytes),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => Some(32 / bytes),
+        _ => None,
+    }
+}
+
+/// The ISA-dispatched body of one [`ConvElem`] method for `$t`.
+macro_rules! conv_elem {
+    ($t:ty, $avx2:ident, $avx512:ident) => {
+        impl ConvElem for $t {
+            fn forward(
+                isa: Isa,
+                g: Conv,
+                w: &[$t],
+                bias: &[$t],
+                x: &[$t],
+                work: &mut [$t],
+                y: &mut [$t],
+            ) -> bool {
+                let Some(v) = lanes(isa, size_of::<$t>()) else {
+                    return false;
+                };
+                let xs = g.source_stride(v);
+                let len = g.c * (g.h + 2 * g.ph) * xs;
+                if !g.valid() || !Conv::mostly_full(g.ow(), v) || work.len() < len {
+                    return false;
+                }
+                assert!(
+                    w.len() >= g.f * g.c * g.kh * g.kw,
+                    "conv kernel: short weights"
+                );
+                assert!(bias.len() >= g.f, "conv kernel: short bias");
+                assert!(x.len() >= g.c * g.h * g.w, "conv kernel: short x");
+                assert!(y.len() >= g.f * g.oh() * g.ow(), "conv kernel: short y");
+                place(g.c, g.h, g.w, g.ph, g.pw, g.h + 2 * g.ph, xs, x, work);
+                let k = x86::Corr {
+                    ns: g.c,
+                    no: g.f,
+                    kh: g.kh,
+                    kw: g.kw,
+                    flip: false,
+                    stride: xs,
+                    plane: (g.h + 2 * g.ph) * xs,
+                    row0: 0,
+                    col0: 0,
+                    oh: g.oh(),
+                    ow: g.ow(),
+                    wo: g.c * g.kh * g.kw,
+                    ws: g.kh * g.kw,
+                };
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: the ISA is available (`lanes`); the lengths are checked above and
+                // `work` holds the source with the stride `Corr` reads.
+                unsafe {
+                    let (src, w, b, y) = (work.as_ptr(), w.as_ptr(), bias.as_ptr(), y.as_mut_ptr());
+                    match isa {
+                        Isa::Avx512 => x86::$avx512::correlate(k, src, w, b, y),
+                        _ => x86::$avx2::correlate(k, src, w, b, y),
+                    }
+                }
+                true
+            }
+
+            fn input_grad(
+                isa: Isa,
+                g: Conv,
+                w: &[$t],
+                dy: &[$t],
+                work: &mut [$t],
+                dx: &mut [$t],
+            ) -> bool {
+                let Some(v) = lanes(isa, size_of::<$t>()) else {
+                    return false;
+                };
+                let zs = g.border_stride(v);
+                let rows = g.oh() + 2 * (g.kh - 1);
+                if !g.valid() || !g.input_grad_pays(v) || work.len() < g.f * rows * zs {
+                    return false;
+                }
+                assert!(
+                    w.len() >= g.f * g.c * g.kh * g.kw,
+                    "conv kernel: short weights"
+                );
+                assert!(dy.len() >= g.f * g.oh() * g.ow(), "conv kernel: short dy");
+                assert!(dx.len() >= g.c * g.h * g.w, "conv kernel: short dx");
+                place(g.f, g.oh(), g.ow(), g.kh - 1, g.kw - 1, rows, zs, dy, work);
+                let k = x86::Corr {
+                    ns: g.f,
+                    no: g.c,
+                    kh: g.kh,
+                    kw: g.kw,
+                    flip: true,
+                    stride: zs,
+                    plane: rows * zs,
+                    row0: g.ph,
+                    col0: g.pw,
+                    oh: g.h,
+                    ow: g.w,
+                    wo: g.kh * g.kw,
+                    ws: g.c * g.kh * g.kw,
+                };
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as in `forward`; `work` holds the bordered gradient.
+                unsafe {
+                    let (src, w, dx) = (work.as_ptr(), w.as_ptr(), dx.as_mut_ptr());
+                    match isa {
+                        Isa::Avx512 => x86::$avx512::correlate(k, src, w, core::ptr::null(), dx),
+                        _ => x86::$avx2::correlate(k, src, w, core::ptr::null(), dx),
+                    }
+                }
+                true
+            }
+
+            fn weight_grad(isa: Isa, g: Conv, xp: &[$t], dy: &[$t], dw: &mut [$t]) -> bool {
+                let Some(v) = lanes(isa, size_of::<$t>()) else {
+                    return false;
+                };
+                if !g.valid() || !Conv::mostly_full(g.ow(), v) || !(1..=7).contains(&g.kw) {
+                    return false;
+                }
+                let (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw);
+                assert!(xp.len() >= g.c * hp * wp, "conv kernel: short padded input");
+                assert!(dy.len() >= g.f * g.oh() * g.ow(), "conv kernel: short dy");
+                assert!(dw.len() >= g.f * g.c * g.kh * g.kw, "conv kernel: short dw");
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: the ISA is available (`lanes`); the lengths are checked above.
+                unsafe {
+                    let (xp, dy, dw) = (xp.as_ptr(), dy.as_ptr(), dw.as_mut_ptr());
+                    match isa {
+                        Isa::Avx512 => x86::$avx512::weight_grad(g, xp, dy, dw),
+                        _ => x86::$avx2::weight_grad(g, xp, dy, dw),
+                    }
+                }
+                true
+            }
+        }
+    };
+}
+#[cfg(target_arch = "x86_64")]
+conv_elem!(f32, avx2_f32, avx512_f32);
+#[cfg(target_arch = "x86_64")]
+conv_elem!(f64, avx2_f64, avx512_f64);
+
+/// Elsewhere there are no vector kernels: every call declines.
+#[cfg(not(target_arch = "x86_64"))]
+macro_rules! no_kernels {
+    ($($t:ty),*) => {$(
+        impl ConvElem for $t {
+            fn forward(_: Isa, _: Conv, _: &[$t], _: &[$t], _: &[$t], _: &mut [$t], _: &mut [$t]) -> bool {
+                false
+            }
+            fn input_grad(_: Isa, _: Conv, _: &[$t], _: &[$t], _: &mut [$t], _: &mut [$t]) -> bool {
+                false
+            }
+            fn weight_grad(_: Isa, _: Conv, _: &[$t], _: &[$t], _: &mut [$t]) -> bool {
+                false
+            }
+        }
+    )*};
+}
+#[cfg(not(target_arch = "x86_64"))]
+no_kernels!(f32, f64);
+
+/// Copies `src: (n, h, w)` into `dst: (n, rows, stride)` at row `top`, column `left`, zero
+/// elsewhere.
+#[allow(clippy::too_many_arguments)]
+fn place<T: Copy + Default>(
+    n: usize,
+    h: usize,
+    w: usize,
+    top: usize,
+    left: usize,
+    rows: usize,
+    stride: usize,
+    src: &[T],
+    dst: &mut [T],
+) {
+    let dst = &mut dst[..n * rows * stride];
+    dst.fill(T::default());
+    for (plane, s) in dst
+        .chunks_exact_mut(rows * stride)
+        .zip(src.chunks_exact(h * w))
+    {
+        for (row, s) in plane[top * stride..]
+            .chunks_mut(stride)
+            .zip(s.chunks_exact(w))
+        {
+            row[left..left + w].copy_from_slice(s);
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::Conv;
+    use crate::kernel::simd::Simd;
+
+    /// Sums the lanes of `v`.
+    ///
+    /// # Safety
+    /// The ISA of `S` is available.
+    #[inline(always)]
+    unsafe fn hsum<S: Simd>(v: S::V) -> S::E
+    where
+        S::E: core::ops::Add<Output = S::E> + Default,
+    {
+        let mut lanes = [S::E::default(); 16];
+        // SAFETY: `W <= 16` lanes are written to the array.
+        unsafe { S::store(lanes.as_mut_ptr(), v) };
+        lanes[..S::W].iter().fold(S::E::default(), |a, &b| a + b)
+    }
+
+    /// One correlation over a source with whole-vector rows: for every output channel `o` and
+    /// position `(i, j)`,
+    /// `out[o][i][j] = init(o) + Σ_{s, ky, kx} w[o·wo + s·ws + ky·kw + kx] · src[s][row0 + i + dy(ky)][col0 + j + dx(kx)]`
+    /// with `dy(ky) = ky` (or `kh − 1 − ky` when flipped), and likewise `dx`.
+    #[derive(Clone, Copy)]
+    pub(super) struct Corr {
+        /// Source channels, output channels.
+        pub ns: usize,
+        pub no: usize,
+        /// Kernel height and width, and whether it is flipped.
+        pub kh: usize,
+        pub kw: usize,
+        pub flip: bool,
+        /// Source row stride (elements) and plane size.
+        pub stride: usize,
+        pub plane: usize,
+        /// Source offset of output position (0, 0).
+        pub row0: usize,
+        pub col0: usize,
+        /// Output height and width.
+        pub oh: usize,
+        pub ow: usize,
+        /// Weight strides per output and per source channel.
+        pub wo: usize,
+        pub ws: usize,
+    }
+
+    /// Rows `i0..i0 + R` of output channel `o` of a correlation, all vectors of each row.
+    ///
+    /// # Safety
+    /// The ISA of `S` is available; `src` holds the source with every vector read inside it
+    /// (rows padded so `ceil(ow / W)` whole vectors fit past `col0` plus the kernel width),
+    /// `w`, `init` (if not null: `no` values) and `out` (`no` planes of `oh × ow`) hold theirs;
+    /// rows `i0..i0 + R` exist.
+    #[inline(always)]
+    unsafe fn corr_rows<S: Simd, const R: usize>(
+        k: Corr,
+        o: usize,
+        i0: usize,
+        src: *const S::E,
+        w: *const S::E,
+        init: *const S::E,
+        out: *mut S::E,
+    ) {
+        let nb = k.ow.div_ceil(S::W);
+        for b in 0..nb {
+            let j0 = b * S::W;
+            // SAFETY (whole block): reads inside `src` and `w` by the caller's contract; the
+            // stores are the `R` rows' lanes below `ow` (the last vector masked).
+            unsafe {
+                let start = if init.is_null() {
+                    S::zero()
+                } else {
+                    S::splat(*init.add(o))
+                };
+                let mut acc = [start; R];
+                for s in 0..k.ns {
+                    for ky in 0..k.kh {
+                        let ry = if k.flip { k.kh - 1 - ky } else { ky };
+                        let row =
+                            src.add(s * k.plane + (k.row0 + i0 + ry) * k.stride + k.col0 + j0);
+                        let wrow = w.add(o * k.wo + s * k.ws + ky * k.kw);
+                        for kx in 0..k.kw {
+                            let rx = if k.flip { k.kw - 1 - kx } else { kx };
+                            let wv = S::splat(*wrow.add(kx));
+                            let p = row.add(rx);
+                            for (r, a) in acc.iter_mut().enumerate() {
+                                *a = S::fma(wv, S::load(p.add(r * k.stride)), *a);
+                            }
+                        }
+                    }
+                }
+                let dst = out.add((o * k.oh + i0) * k.ow + j0);
+                let n = k.ow - j0;
+                for (r, &a) in acc.iter().enumerate() {
+                    if n >= S::W {
+                        S::store(dst.add(r * k.ow), a);
+                    } else {
+                        S::store_m(dst.add(r * k.ow), a, S::mask(n));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The whole correlation, 8 output rows at a time, then the rest.
+    ///
+    /// # Safety
+    /// As [`corr_rows`], for every output channel and row.
+    #[inline(always)]
+    pub(super) unsafe fn correlate<S: Simd>(
+        k: Corr,
+        src: *const S::E,
+        w: *const S::E,
+        init: *const S::E,
+        out: *mut S::E,
+    ) {
+        for o in 0..k.no {
+            let mut i = 0;
+            // SAFETY: the caller's contract; each call covers existing rows.
+            unsafe {
+                while i + 8 <= k.oh {
+                    corr_rows::<S, 8>(k, o, i, src, w, init, out);
+                    i += 8;
+                }
+                // The last rows in one call too: one row alone would be a single chain of
+                // dependent multiply-adds per vector.
+                match k.oh - i {
+                    0 => {}
+                    1 => corr_rows::<S, 1>(k, o, i, src, w, init, out),
+                    2 => corr_rows::<S, 2>(k, o, i, src, w, init, out),
+                    3 => corr_rows::<S, 3>(k, o, i, src, w, init, out),
+                    4 => corr_rows::<S, 4>(k, o, i, src, w, init, out),
+                    5 => corr_rows::<S, 5>(k, o, i, src, w, init, out),
+                    6 => corr_rows::<S, 6>(k, o, i, src, w, init, out),
+                    _ => corr_rows::<S, 7>(k, o, i, src, w, init, out),
+                }
+            }
+        }
+    }
+
+    /// Adds the weight gradient of `FP` filters from `f` for channel `c`, kernel row `ky`, with
+    /// `K` (the kernel width) offsets accumulated per filter.
+    ///
+    /// # Safety
+    /// The ISA of `S` is available; `xp`, `dy`, `dw` hold their tensors; `K == g.kw`.
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // `kx` steps the loads and the accumulators together
+    unsafe fn weight_rows<S: Simd, const FP: usize, const K: usize>(
+        g: Conv,
+        f: usize,
+        c: usize,
+        ky: usize,
+        xp: *const S::E,
+        dy: *const S::E,
+        dw: *mut S::E,
+    ) where
+        S::E: core::ops::Add<Output = S::E> + Default,
+    {
+        let (oh, ow) = (g.oh(), g.ow());
+        let (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw);
+        let nb = ow.div_ceil(S::W);
+        // SAFETY (whole block): full vectors read `dy` row lanes below `OW` and `xp` row lanes
+        // below `OW + K − 1 = WP`; the last vector of a row is masked to the lanes below `OW`.
+        unsafe {
+            let mut acc = [[S::zero(); K]; FP];
+            for i in 0..oh {
+                let x = xp.add((c * hp + i + ky) * wp);
+                for b in 0..nb {
+                    let j0 = b * S::W;
+                    let n = ow - j0;
+                    let mut d = [S::zero(); FP];
+                    if n >= S::W {
+                        for (q, d) in d.iter_mut().enumerate() {
+                            *d = S::load(dy.add(((f + q) * oh + i) * ow + j0));
+                        }
+                        for kx in 0..K {
+                            let xv = S::load(x.add(j0 + kx));
+                            for q in 0..FP {
+                                acc[q][kx] = S::fma(d[q], xv, acc[q][kx]);
+                            }
+                        }
+                    } else {
+                        let m = S::mask(n);
+                        for (q, d) in d.iter_mut().enumerate() {
+                            *d = S::load_m(dy.add(((f + q) * oh + i) * ow + j0), m);
+                        }
+                        for kx in 0..K {
+                            let xv = S::load_m(x.add(j0 + kx), m);
+                            for q in 0..FP {
+                                acc[q][kx] = S::fma(d[q], xv, acc[q][kx]);
+                            }
+                        }
+                    }
+                }
+            }
+            for (q, accs) in acc.iter().enumerate() {
+                let out = dw.add((((f + q) * g.c + c) * g.kh + ky) * K);
+                for (kx, &a) in accs.iter().enumerate() {
+                    *out.add(kx) = *out.add(kx) + hsum::<S>(a);
+                }
+            }
+        }
+    }
+
+    /// The weight gradient of one sample, for kernel width `K`.
+    ///
+    /// # Safety
+    /// As [`weight_rows`].
+    #[inline(always)]
+    unsafe fn weight_grad_k<S: Simd, const K: usize>(
+        g: Conv,
+        xp: *const S::E,
+        dy: *const S::E,
+        dw: *mut S::E,
+    ) where
+        S::E: core::ops::Add<Output = S::E> + Default,
+    {
+        for c in 0..g.c {
+            for ky in 0..g.kh {
+                let mut f = 0;
+                // SAFETY: the caller's contract; filters `f..f + FP` exist.
+                unsafe {
+                    while f + 2 <= g.f {
+                        weight_rows::<S, 2, K>(g, f, c, ky, xp, dy, dw);
+                        f += 2;
+                    }
+                    if f < g.f {
+                        weight_rows::<S, 1, K>(g, f, c, ky, xp, dy, dw);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The weight gradient of one sample.
+    ///
+    /// # Safety
+    /// As [`weight_rows`]; `1 <= g.kw <= 7`.
+    #[inline(always)]
+    pub(super) unsafe fn weight_grad<S: Simd>(
+        g: Conv,
+        xp: *const S::E,
+        dy: *const S::E,
+        dw: *mut S::E,
+    ) where
+        S::E: core::ops::Add<Output = S::E> + Default,
+    {
+        // SAFETY: the caller's contract, with `K == g.kw`.
+        unsafe {
+            match g.kw {
+                1 => weight_grad_k::<S, 1>(g, xp, dy, dw),
+                2 => weight_grad_k::<S, 2>(g, xp, dy, dw),
+                3 => weight_grad_k::<S, 3>(g, xp, dy, dw),
+                4 => weight_grad_k::<S, 4>(g, xp, dy, dw),
+                5 => weight_grad_k::<S, 5>(g, xp, dy, dw),
+                6 => weight_grad_k::<S, 6>(g, xp, dy, dw),
+                _ => weight_grad_k::<S, 7>(g, xp, dy, dw),
+            }
+        }
+    }
+
+    /// The entry points compiled for one instruction set and element type.
+    macro_rules! entries {
+        ($name:ident, $isa:ty, $e:ty, $features:literal) => {
+            pub(super) mod $name {
+                use super::Conv;
+
+                /// # Safety
+                /// The CPU has the features; as [`super::correlate`].
+                #[target_feature(enable = $features)]
+                pub(crate) unsafe fn correlate(
+                    k: super::Corr,
+                    src: *const $e,
+                    w: *const $e,
+                    init: *const $e,
+                    out: *mut $e,
+                ) {
+                    // SAFETY: forwarded.
+                    unsafe { super::correlate::<$isa>(k, src, w, init, out) }
+                }
+
+                /// # Safety
+                /// The CPU has the features; as [`super::weight_grad`].
+                #[target_feature(enable = $features)]
+                pub(crate) unsafe fn weight_grad(
+                    g: Conv,
+                    xp: *const $e,
+                    dy: *const $e,
+                    dw: *mut $e,
+                ) {
+                    // SAFETY: forwarded.
+                    unsafe { super::weight_grad::<$isa>(g, xp, dy, dw) }
+                }
+            }
+        };
+    }
+    entries!(avx2_f32, crate::kernel::x86::Avx2F32, f32, "avx2,fma");
+    entries!(avx2_f64, crate::kernel::x86::Avx2F64, f64, "avx2,fma");
+    entries!(
+        avx512_f32,
+        crate::kernel::x86::Avx512F32,
+        f32,
+        "avx512f,avx2,fma"
+    );
+    entries!(
+        avx512_f64,
+        crate::kernel::x86::Avx512F64,
+        f64,
+        "avx512f,avx2,fma"
+    );
+}
