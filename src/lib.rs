@@ -103,10 +103,12 @@
 //! - `alloc`: boxed constructors ([`boxed_zeroed`], [`boxed_zeroed_aligned`], `Tensor::boxed_*`)
 //!   and [`nn::Network`].
 //! - `libm`: float math without std.
+//! - `threads` (off by default): `std`, plus `nn::DataParallel`, a training step on two cores
+//!   (each half of the batch on its own thread).
 //!
 //! ## Modules
 //! [`shape`] (dims, shapes, the shape rules), [`ops`] (tensor operations on [`Tensor`]),
-//! [`kernel`] (the matrix-product kernels), [`nn`] (layers, losses, models, weight files),
+//! [`kernel`] (the matrix-product and convolution kernels), [`nn`] (layers, losses, models, weight files),
 //! [`optim`] (optimizers, clipping), [`init`], [`rand`], [`gradcheck`], [`data`].
 #![no_std]
 #![deny(missing_docs)]

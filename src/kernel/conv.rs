@@ -11,8 +11,8 @@
 //!   built in the caller's work buffer with rows wide enough for whole vectors) with the kernels,
 //!   flipped for the gradient:
 //!   `dx[c][i][j] = Σ_{f,ky,kx} w[f][c][ky][kx] · dy[f][i + ph − ky][j + pw − kx]`.
-//!   Each term is an unaligned vector load and a fused multiply-add; 8 output rows are
-//!   accumulated in registers at once, one broadcast weight feeding all 8;
+//!   Two output channels and 8 rows (4 with AVX2) are accumulated in registers at once: each
+//!   source vector is loaded once for both channels, each broadcast weight used for all rows;
 //! - **weight gradient**, a correlation of the padded input with the output gradient:
 //!   `dw[f][c][ky][kx] += Σ_{i,j} dy[f][i][j] · xp[c][i + ky][j + kx]`, two filters and all `KW`
 //!   offsets accumulated in registers per row of `dy`, the last partial vector of each row read
@@ -414,15 +414,18 @@ mod x86 {
         pub ws: usize,
     }
 
-    /// Rows `i0..i0 + R` of output channel `o` of a correlation, all vectors of each row.
+    /// Rows `i0..i0 + R` of output channels `o..o + OP` of a correlation, all vectors of each
+    /// row: `OP · R` accumulators, each source vector loaded once for the `OP` channels and each
+    /// broadcast weight used for the `R` rows.
     ///
     /// # Safety
     /// The ISA of `S` is available; `src` holds the source with every vector read inside it
     /// (rows padded so `ceil(ow / W)` whole vectors fit past `col0` plus the kernel width),
     /// `w`, `init` (if not null: `no` values) and `out` (`no` planes of `oh × ow`) hold theirs;
-    /// rows `i0..i0 + R` exist.
+    /// channels `o..o + OP` and rows `i0..i0 + R` exist.
     #[inline(always)]
-    unsafe fn corr_rows<S: Simd, const R: usize>(
+    #[allow(clippy::needless_range_loop)] // `q` steps the weights and the accumulators together
+    unsafe fn corr_rows<S: Simd, const OP: usize, const R: usize>(
         k: Corr,
         o: usize,
         i0: usize,
@@ -437,12 +440,12 @@ mod x86 {
             // SAFETY (whole block): reads inside `src` and `w` by the caller's contract; the
             // stores are the `R` rows' lanes below `ow` (the last vector masked).
             unsafe {
-                let start = if init.is_null() {
-                    S::zero()
-                } else {
-                    S::splat(*init.add(o))
-                };
-                let mut acc = [start; R];
+                let mut acc = [[S::zero(); R]; OP];
+                if !init.is_null() {
+                    for q in 0..OP {
+                        acc[q] = [S::splat(*init.add(o + q)); R];
+                    }
+                }
                 for s in 0..k.ns {
                     for ky in 0..k.kh {
                         let ry = if k.flip { k.kh - 1 - ky } else { ky };
@@ -451,59 +454,91 @@ mod x86 {
                         let wrow = w.add(o * k.wo + s * k.ws + ky * k.kw);
                         for kx in 0..k.kw {
                             let rx = if k.flip { k.kw - 1 - kx } else { kx };
-                            let wv = S::splat(*wrow.add(kx));
+                            let mut wv = [S::zero(); OP];
+                            for q in 0..OP {
+                                wv[q] = S::splat(*wrow.add(q * k.wo + kx));
+                            }
                             let p = row.add(rx);
-                            for (r, a) in acc.iter_mut().enumerate() {
-                                *a = S::fma(wv, S::load(p.add(r * k.stride)), *a);
+                            for r in 0..R {
+                                let x = S::load(p.add(r * k.stride));
+                                for q in 0..OP {
+                                    acc[q][r] = S::fma(wv[q], x, acc[q][r]);
+                                }
                             }
                         }
                     }
                 }
-                let dst = out.add((o * k.oh + i0) * k.ow + j0);
                 let n = k.ow - j0;
-                for (r, &a) in acc.iter().enumerate() {
-                    if n >= S::W {
-                        S::store(dst.add(r * k.ow), a);
-                    } else {
-                        S::store_m(dst.add(r * k.ow), a, S::mask(n));
+                for (q, rows) in acc.iter().enumerate() {
+                    let dst = out.add(((o + q) * k.oh + i0) * k.ow + j0);
+                    for (r, &a) in rows.iter().enumerate() {
+                        if n >= S::W {
+                            S::store(dst.add(r * k.ow), a);
+                        } else {
+                            S::store_m(dst.add(r * k.ow), a, S::mask(n));
+                        }
                     }
                 }
             }
         }
     }
 
-    /// The whole correlation, 8 output rows at a time, then the rest.
+    /// All rows of output channels `o..o + OP`: `R` at a time, then the rest in halving steps
+    /// (a lone row would be a single chain of dependent multiply-adds per vector).
     ///
     /// # Safety
-    /// As [`corr_rows`], for every output channel and row.
+    /// As [`corr_rows`]; `R` is 8 or 4.
     #[inline(always)]
-    pub(super) unsafe fn correlate<S: Simd>(
+    unsafe fn corr_channels<S: Simd, const OP: usize, const R: usize>(
+        k: Corr,
+        o: usize,
+        src: *const S::E,
+        w: *const S::E,
+        init: *const S::E,
+        out: *mut S::E,
+    ) {
+        let mut i = 0;
+        // SAFETY: the caller's contract; each call covers existing rows.
+        unsafe {
+            while i + R <= k.oh {
+                corr_rows::<S, OP, R>(k, o, i, src, w, init, out);
+                i += R;
+            }
+            if R > 4 && i + 4 <= k.oh {
+                corr_rows::<S, OP, 4>(k, o, i, src, w, init, out);
+                i += 4;
+            }
+            if i + 2 <= k.oh {
+                corr_rows::<S, OP, 2>(k, o, i, src, w, init, out);
+                i += 2;
+            }
+            if i < k.oh {
+                corr_rows::<S, OP, 1>(k, o, i, src, w, init, out);
+            }
+        }
+    }
+
+    /// The whole correlation: output channels in pairs, `R` rows at a time.
+    ///
+    /// # Safety
+    /// As [`corr_rows`], for every output channel and row; `R` is 8 or 4.
+    #[inline(always)]
+    pub(super) unsafe fn correlate<S: Simd, const R: usize>(
         k: Corr,
         src: *const S::E,
         w: *const S::E,
         init: *const S::E,
         out: *mut S::E,
     ) {
-        for o in 0..k.no {
-            let mut i = 0;
-            // SAFETY: the caller's contract; each call covers existing rows.
-            unsafe {
-                while i + 8 <= k.oh {
-                    corr_rows::<S, 8>(k, o, i, src, w, init, out);
-                    i += 8;
-                }
-                // The last rows in one call too: one row alone would be a single chain of
-                // dependent multiply-adds per vector.
-                match k.oh - i {
-                    0 => {}
-                    1 => corr_rows::<S, 1>(k, o, i, src, w, init, out),
-                    2 => corr_rows::<S, 2>(k, o, i, src, w, init, out),
-                    3 => corr_rows::<S, 3>(k, o, i, src, w, init, out),
-                    4 => corr_rows::<S, 4>(k, o, i, src, w, init, out),
-                    5 => corr_rows::<S, 5>(k, o, i, src, w, init, out),
-                    6 => corr_rows::<S, 6>(k, o, i, src, w, init, out),
-                    _ => corr_rows::<S, 7>(k, o, i, src, w, init, out),
-                }
+        let mut o = 0;
+        // SAFETY: the caller's contract; channels `o..o + OP` exist.
+        unsafe {
+            while o + 2 <= k.no {
+                corr_channels::<S, 2, R>(k, o, src, w, init, out);
+                o += 2;
+            }
+            if o < k.no {
+                corr_channels::<S, 1, R>(k, o, src, w, init, out);
             }
         }
     }
@@ -631,7 +666,7 @@ mod x86 {
 
     /// The entry points compiled for one instruction set and element type.
     macro_rules! entries {
-        ($name:ident, $isa:ty, $e:ty, $features:literal) => {
+        ($name:ident, $isa:ty, $e:ty, $rows:literal, $features:literal) => {
             pub(super) mod $name {
                 use super::Conv;
 
@@ -646,7 +681,7 @@ mod x86 {
                     out: *mut $e,
                 ) {
                     // SAFETY: forwarded.
-                    unsafe { super::correlate::<$isa>(k, src, w, init, out) }
+                    unsafe { super::correlate::<$isa, $rows>(k, src, w, init, out) }
                 }
 
                 /// # Safety
@@ -664,18 +699,22 @@ mod x86 {
             }
         };
     }
-    entries!(avx2_f32, crate::kernel::x86::Avx2F32, f32, "avx2,fma");
-    entries!(avx2_f64, crate::kernel::x86::Avx2F64, f64, "avx2,fma");
+    // Rows per pass: 2 channels × 8 rows are 16 accumulators of AVX-512's 32 registers; AVX2
+    // has 16, so 2 × 4.
+    entries!(avx2_f32, crate::kernel::x86::Avx2F32, f32, 4, "avx2,fma");
+    entries!(avx2_f64, crate::kernel::x86::Avx2F64, f64, 4, "avx2,fma");
     entries!(
         avx512_f32,
         crate::kernel::x86::Avx512F32,
         f32,
+        8,
         "avx512f,avx2,fma"
     );
     entries!(
         avx512_f64,
         crate::kernel::x86::Avx512F64,
         f64,
+        8,
         "avx512f,avx2,fma"
     );
 }

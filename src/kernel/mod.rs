@@ -25,6 +25,10 @@
 //!
 //! The transposed forms cost about the same as the plain one: a transposed `a` is read in place
 //! (or packed), a transposed `b` is transposed strip by strip into the B buffer.
+//!
+//! [`conv`] holds direct kernels for stride-1 convolutions (forward, input and weight gradients)
+//! that read the tensors in place where the column matrix would be mostly data movement; `Conv2d`
+//! uses them where they pay and the matrix products elsewhere.
 
 pub mod conv;
 mod dispatch;

@@ -12,7 +12,7 @@ use crate::init::Scheme;
 use crate::nn::{Ctx, Infer, Loss, Module, Name, Params, Tensors, Train, Values, ValuesMut};
 use crate::optim::Optimizer;
 use crate::rand::Rng;
-use crate::scalar::{Real, Scalar, Zeroable};
+use crate::scalar::{Pod, Real, Scalar, Zeroable};
 use crate::shape::EvenBatch;
 use crate::tensor::Tensor;
 
@@ -23,59 +23,62 @@ pub trait Halves: Zeroable + Send + 'static {
     type Half: Zeroable + Send + 'static;
     /// The first and second half, no copy.
     fn halves(&self) -> (&Self::Half, &Self::Half);
-    /// The two halves, mutably, no copy.
-    fn halves_mut(&mut self) -> (&mut Self::Half, &mut Self::Half);
     /// Copies one half into another.
     fn copy_half(dst: &mut Self::Half, src: &Self::Half);
 }
 
-impl<E, S> Halves for Tensor<E, S>
-where
-    E: Copy + Zeroable + 'static,
-    S: EvenBatch,
-    Self: Send,
-    Tensor<E, S::Half>: Send,
-{
+impl<E: Copy + Zeroable + Send + 'static, S: EvenBatch> Halves for Tensor<E, S> {
     type Half = Tensor<E, S::Half>;
     fn halves(&self) -> (&Self::Half, &Self::Half) {
         Tensor::halves(self)
-    }
-    fn halves_mut(&mut self) -> (&mut Self::Half, &mut Self::Half) {
-        Tensor::halves_mut(self)
     }
     fn copy_half(dst: &mut Self::Half, src: &Self::Half) {
         dst.as_mut_slice().copy_from_slice(src.as_slice());
     }
 }
 
-/// What [`DataParallel`] needs of a model `M` on batches `X`: it trains on `X` and on each half
-/// of `X`, a half's output is half of the batch's output, and it can live on another thread.
-/// Holds for every model of the library on an even batch (a blanket impl); nothing to write.
+/// What [`DataParallel`] needs of a model `M` on batches `X`: it runs on `X` and trains on each
+/// half of `X`, and its half-batch buffers can move to another thread. Holds for every model of
+/// the library on an even batch (a blanket impl); nothing to write.
 pub trait Replicable<T, X: Halves>:
-    Train<X, Output: Halves<Half = Self::HalfOutput>>
-    + Train<X::Half, Output = Self::HalfOutput, Cache: Send + 'static, Grads: Send + 'static>
+    Infer<X>
+    + Train<X::Half, Output: Send + 'static, Cache: Send + 'static, Grads: Send + 'static>
     + Params<T>
     + Zeroable
     + Send
     + 'static
 {
-    /// The output on half a batch.
-    type HalfOutput: Zeroable + Send + 'static;
 }
 
-impl<T, X, M, H> Replicable<T, X> for M
+impl<T, X, M> Replicable<T, X> for M
 where
     X: Halves,
-    H: Zeroable + Send + 'static,
-    M: Train<X, Output: Halves<Half = H>>
-        + Train<X::Half, Output = H, Cache: Send + 'static, Grads: Send + 'static>
+    M: Infer<X>
+        + Train<X::Half, Output: Send + 'static, Cache: Send + 'static, Grads: Send + 'static>
         + Params<T>
         + Zeroable
         + Send
         + 'static,
 {
-    type HalfOutput = H;
 }
+
+/// The bytes of a `Pod` value (every byte initialised: no padding).
+fn bytes<P: Pod>(p: &P) -> &[u8] {
+    // SAFETY: `Pod` types have no padding, so all `size_of::<P>()` bytes are initialised; the
+    // borrow keeps `p`'s lifetime.
+    unsafe { core::slice::from_raw_parts((p as *const P).cast::<u8>(), size_of::<P>()) }
+}
+
+/// The bytes of a `Pod` value, mutably (any bytes written leave a valid value).
+fn bytes_mut<P: Pod>(p: &mut P) -> &mut [u8] {
+    // SAFETY: as in `bytes`; every bit pattern is a valid `P`, and the unique borrow is handed on.
+    unsafe { core::slice::from_raw_parts_mut((p as *mut P).cast::<u8>(), size_of::<P>()) }
+}
+
+/// The output of `M` on the whole batch `X`.
+type Full<M, X> = <M as Infer<X>>::Output;
+/// The output of `M` on half of `X`.
+type HalfOut<M, X> = <M as Infer<<X as Halves>::Half>>::Output;
 
 /// The second core's copy of the model, with its half of the batch and of the output gradient.
 /// It travels to the worker thread and back by value (a box), so no memory is shared.
@@ -142,8 +145,12 @@ pub struct DataParallel<T, M: Replicable<T, X>, X: Halves> {
     grads: Box<<M as Module>::Grads>,
     cache: Box<<M as Train<X::Half>>::Cache>,
     scratch: Box<<M as Infer<X>>::Scratch>,
-    output: Box<<M as Infer<X>>::Output>,
-    dy: Box<<M as Infer<X>>::Output>,
+    /// The whole batch's output and its gradient (the loss sees these) ...
+    output: Box<Full<M, X>>,
+    dy: Box<Full<M, X>>,
+    /// ... and this thread's half of each.
+    y1: Box<HalfOut<M, X>>,
+    dy1: Box<HalfOut<M, X>>,
     /// The replica while it is here (between steps); `None` while the worker has it.
     replica: Option<Box<Replica<T, M, X::Half>>>,
     jobs: Option<Sender<Job<T, M, X::Half>>>,
@@ -194,6 +201,8 @@ where
             scratch: crate::boxed_zeroed(),
             output: crate::boxed_zeroed(),
             dy: crate::boxed_zeroed(),
+            y1: crate::boxed_zeroed(),
+            dy1: crate::boxed_zeroed(),
             replica: Some(replica),
             jobs: Some(jobs),
             done,
@@ -229,7 +238,7 @@ where
     }
 
     /// Runs the model on the whole of `x` in evaluation mode, on this thread.
-    pub fn evaluate(&mut self, x: &X) -> &<M as Infer<X>>::Output {
+    pub fn evaluate(&mut self, x: &X) -> &Full<M, X> {
         Infer::<X>::infer(&*self.model, x, &mut self.scratch, &mut self.output);
         &self.output
     }
@@ -237,7 +246,7 @@ where
     /// The loss of the model on `x` in evaluation mode (gradients untouched).
     pub fn loss<Tgt, L>(&mut self, x: &X, target: &Tgt, loss: &L) -> T
     where
-        L: Loss<T, <M as Infer<X>>::Output, Tgt>,
+        L: Loss<T, Full<M, X>, Tgt>,
     {
         self.evaluate(x);
         loss.loss(&self.output, target)
@@ -248,8 +257,11 @@ where
     /// across calls, unlike [`Network::loss_backward`](crate::nn::Network::loss_backward)).
     pub fn loss_backward<Tgt, L>(&mut self, x: &X, target: &Tgt, loss: &L) -> T
     where
-        L: Loss<T, <M as Infer<X>>::Output, Tgt>,
+        L: Loss<T, Full<M, X>, Tgt>,
     {
+        const {
+            assert!(2 * size_of::<HalfOut<M, X>>() == size_of::<Full<M, X>>());
+        }
         let (x1, x2) = x.halves();
         let mut replica = self
             .replica
@@ -264,23 +276,32 @@ where
         });
         self.send(Pass::Forward(self.ctx.child(SECOND_HALF)), replica);
         // While the worker runs the second half, this thread runs the first.
-        let (y1, _) = self.output.halves_mut();
-        Train::<X::Half>::forward(&mut *self.model, x1, self.ctx, &mut self.cache, y1);
+        Train::<X::Half>::forward(
+            &mut *self.model,
+            x1,
+            self.ctx,
+            &mut self.cache,
+            &mut self.y1,
+        );
         let mut replica = self.receive();
-        let (_, y2) = self.output.halves_mut();
-        <<M as Infer<X>>::Output as Halves>::copy_half(y2, &replica.y);
+        // The halves' outputs are the two halves of the batch's (rows are outermost).
+        let out = bytes_mut(&mut *self.output);
+        let (first, second) = out.split_at_mut(out.len() / 2);
+        first.copy_from_slice(bytes(&*self.y1));
+        second.copy_from_slice(bytes(&*replica.y));
 
         let value = loss.loss_and_grad(&self.output, target, &mut self.dy);
 
-        <<M as Infer<X>>::Output as Halves>::copy_half(&mut replica.dy, self.dy.halves().1);
+        let (first, second) = bytes(&*self.dy).split_at(size_of::<HalfOut<M, X>>());
+        bytes_mut(&mut *replica.dy).copy_from_slice(second);
+        bytes_mut(&mut *self.dy1).copy_from_slice(first);
         self.send(Pass::Backward, replica);
-        let dy1 = self.dy.halves().0;
         self.grads.zero();
         Train::<X::Half>::backward(
             &*self.model,
             x1,
             &mut self.cache,
-            dy1,
+            &self.dy1,
             None,
             Some(&mut self.grads),
         );
@@ -298,7 +319,7 @@ where
     /// optimizer update, and the next random step. Returns the loss before the update.
     pub fn train_step<Tgt, L, O>(&mut self, x: &X, target: &Tgt, loss: &L, optimizer: &mut O) -> T
     where
-        L: Loss<T, <M as Infer<X>>::Output, Tgt>,
+        L: Loss<T, Full<M, X>, Tgt>,
         O: Optimizer<T, M>,
     {
         let value = self.loss_backward(x, target, loss);
@@ -341,7 +362,7 @@ where
     }
 
     /// The output of the latest training forward pass or evaluation.
-    pub fn output(&self) -> &<M as Infer<X>>::Output {
+    pub fn output(&self) -> &Full<M, X> {
         &self.output
     }
 

@@ -1,8 +1,8 @@
 //! Shapes whose first axis (the batch) splits into two equal halves: what
 //! [`Tensor::halves`](crate::Tensor::halves) and data-parallel training need.
 
-use core::ops::{Div, Mul};
-use typenum::{Prod, Quot, U2};
+use core::ops::{Shl, Shr};
+use typenum::{Shleft, Shright, U1};
 
 use super::{Dim, DimEq, Shape, rules};
 
@@ -14,9 +14,11 @@ pub trait Halve: Dim {
     type Twice: Dim;
 }
 
-impl<B: Dim + Div<U2, Output: Dim + Mul<U2, Output: Dim>>> Halve for B {
-    type Half = Quot<B, U2>;
-    type Twice = Prod<Quot<B, U2>, U2>;
+// Halved by a shift, not a division: typenum's `>> 1` drops the last bit in one step, while its
+// division is a long division that deep models make the trait solver evaluate for every layer.
+impl<B: Dim + Shr<U1, Output: Dim + Shl<U1, Output: Dim>>> Halve for B {
+    type Half = Shright<B, U1>;
+    type Twice = Shleft<Shright<B, U1>, U1>;
 }
 
 /// A shape `(B, ..)` and the shape `(B / 2, ..)` of each half of its batch. Every shape of

@@ -42,6 +42,13 @@ pub type Tensor3<T, A, B, C> = Tensor<T, (A, B, C)>;
 /// A rank-4 tensor, e.g. a batch of images `(N, C, H, W)`.
 pub type Tensor4<T, A, B, C, D> = Tensor<T, (A, B, C, D)>;
 
+// SAFETY: the storage is nested arrays of `T`, so a tensor is `Send`/`Sync` exactly when `T` is.
+// Written out (instead of the auto traits) because proving the auto traits walks generic-array's
+// binary length types level by level, which deep models make the trait solver do for every
+// activation; this proof is one step.
+unsafe impl<T: Send, S: Shape> Send for Tensor<T, S> {}
+// SAFETY: as above.
+unsafe impl<T: Sync, S: Shape> Sync for Tensor<T, S> {}
 // SAFETY: the storage is nested arrays of `T`; all-zero `T`s make an all-zero tensor.
 unsafe impl<T: Zeroable, S: Shape> Zeroable for Tensor<T, S> {}
 // SAFETY: nested arrays of `Pod` elements: no padding, every bit pattern valid.
