@@ -384,7 +384,15 @@ mod x86 {
         let mut lanes = [S::E::default(); 16];
         // SAFETY: `W <= 16` lanes are written to the array.
         unsafe { S::store(lanes.as_mut_ptr(), v) };
-        lanes[..S::W].iter().fold(S::E::default(), |a, &b| a + b)
+        // A tree: four levels of independent adds instead of a chain of 15 dependent ones.
+        let mut n = S::W;
+        while n > 1 {
+            n /= 2;
+            for i in 0..n {
+                lanes[i] = lanes[i] + lanes[i + n];
+            }
+        }
+        lanes[0]
     }
 
     /// One correlation over a source with whole-vector rows: for every output channel `o` and
@@ -483,6 +491,105 @@ mod x86 {
         }
     }
 
+    /// [`corr_rows`] for a kernel of exactly `KH` rows, looped the other way round: per kernel
+    /// column, the `KH` weights stay in registers and each source row vector is loaded once for
+    /// the up to `KH` output rows it feeds (output row `r` takes source row `r + ry`), so a load
+    /// serves `KH` multiply-adds instead of one.
+    ///
+    /// # Safety
+    /// As [`corr_rows`]; `k.kh == KH`.
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // `q`, `r` and `t` step several arrays together
+    unsafe fn corr_rows_kh<S: Simd, const OP: usize, const R: usize, const KH: usize>(
+        k: Corr,
+        o: usize,
+        i0: usize,
+        src: *const S::E,
+        w: *const S::E,
+        init: *const S::E,
+        out: *mut S::E,
+    ) {
+        let nb = k.ow.div_ceil(S::W);
+        for b in 0..nb {
+            let j0 = b * S::W;
+            // SAFETY (whole block): the same reads and stores as `corr_rows`, in another order.
+            unsafe {
+                let mut acc = [[S::zero(); R]; OP];
+                if !init.is_null() {
+                    for q in 0..OP {
+                        acc[q] = [S::splat(*init.add(o + q)); R];
+                    }
+                }
+                for s in 0..k.ns {
+                    let base = src.add(s * k.plane + (k.row0 + i0) * k.stride + k.col0 + j0);
+                    for kx in 0..k.kw {
+                        let rx = if k.flip { k.kw - 1 - kx } else { kx };
+                        let mut wv = [[S::zero(); KH]; OP];
+                        for q in 0..OP {
+                            let wcol = w.add((o + q) * k.wo + s * k.ws + kx);
+                            for ky in 0..KH {
+                                let ry = if k.flip { KH - 1 - ky } else { ky };
+                                wv[q][ry] = S::splat(*wcol.add(ky * k.kw));
+                            }
+                        }
+                        let p = base.add(rx);
+                        for t in 0..R + KH - 1 {
+                            let x = S::load(p.add(t * k.stride));
+                            for r in 0..R {
+                                if t >= r && t - r < KH {
+                                    for q in 0..OP {
+                                        acc[q][r] = S::fma(wv[q][t - r], x, acc[q][r]);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                let n = k.ow - j0;
+                for (q, rows) in acc.iter().enumerate() {
+                    let dst = out.add(((o + q) * k.oh + i0) * k.ow + j0);
+                    for (r, &a) in rows.iter().enumerate() {
+                        if n >= S::W {
+                            S::store(dst.add(r * k.ow), a);
+                        } else {
+                            S::store_m(dst.add(r * k.ow), a, S::mask(n));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`corr_rows`], or [`corr_rows_kh`] for the common kernel heights 3 and 5 when its
+    /// registers suffice.
+    ///
+    /// # Safety
+    /// As [`corr_rows`].
+    #[inline(always)]
+    unsafe fn corr_rows_any<S: Simd, const OP: usize, const R: usize>(
+        k: Corr,
+        o: usize,
+        i0: usize,
+        src: *const S::E,
+        w: *const S::E,
+        init: *const S::E,
+        out: *mut S::E,
+    ) {
+        // SAFETY: forwarded; each arm's `KH` is `k.kh`.
+        unsafe {
+            match k.kh {
+                // Only where the accumulators, the weights and a loaded vector fit in registers.
+                3 if OP * (R + 3) < S::REGS => {
+                    corr_rows_kh::<S, OP, R, 3>(k, o, i0, src, w, init, out)
+                }
+                5 if OP * (R + 5) < S::REGS => {
+                    corr_rows_kh::<S, OP, R, 5>(k, o, i0, src, w, init, out)
+                }
+                _ => corr_rows::<S, OP, R>(k, o, i0, src, w, init, out),
+            }
+        }
+    }
+
     /// All rows of output channels `o..o + OP`: `R` at a time, then the rest in halving steps
     /// (a lone row would be a single chain of dependent multiply-adds per vector).
     ///
@@ -501,19 +608,19 @@ mod x86 {
         // SAFETY: the caller's contract; each call covers existing rows.
         unsafe {
             while i + R <= k.oh {
-                corr_rows::<S, OP, R>(k, o, i, src, w, init, out);
+                corr_rows_any::<S, OP, R>(k, o, i, src, w, init, out);
                 i += R;
             }
             if R > 4 && i + 4 <= k.oh {
-                corr_rows::<S, OP, 4>(k, o, i, src, w, init, out);
+                corr_rows_any::<S, OP, 4>(k, o, i, src, w, init, out);
                 i += 4;
             }
             if i + 2 <= k.oh {
-                corr_rows::<S, OP, 2>(k, o, i, src, w, init, out);
+                corr_rows_any::<S, OP, 2>(k, o, i, src, w, init, out);
                 i += 2;
             }
             if i < k.oh {
-                corr_rows::<S, OP, 1>(k, o, i, src, w, init, out);
+                corr_rows_any::<S, OP, 1>(k, o, i, src, w, init, out);
             }
         }
     }

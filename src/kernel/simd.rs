@@ -32,6 +32,8 @@ pub(crate) trait Simd {
     type M: Copy;
     /// Lanes per vector.
     const W: usize;
+    /// Vector registers (16 with AVX2, 32 with AVX-512): how many accumulators a kernel can keep.
+    const REGS: usize;
     /// All lanes zero.
     unsafe fn zero() -> Self::V;
     /// All lanes `x`.

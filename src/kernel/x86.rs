@@ -80,6 +80,7 @@ impl Simd for Avx2F32 {
     type V = __m256;
     type M = __m256i;
     const W: usize = 8;
+    const REGS: usize = 16;
     const TB: usize = 8;
     #[inline(always)]
     unsafe fn zero() -> __m256 {
@@ -141,6 +142,7 @@ impl Simd for Avx2F64 {
     type V = __m256d;
     type M = __m256i;
     const W: usize = 4;
+    const REGS: usize = 16;
     const TB: usize = 4;
     #[inline(always)]
     unsafe fn zero() -> __m256d {
@@ -202,6 +204,7 @@ impl Simd for Avx512F32 {
     type V = __m512;
     type M = __mmask16;
     const W: usize = 16;
+    const REGS: usize = 32;
     const TB: usize = 8;
     #[inline(always)]
     unsafe fn zero() -> __m512 {
@@ -259,6 +262,7 @@ impl Simd for Avx512F64 {
     type V = __m512d;
     type M = __mmask8;
     const W: usize = 8;
+    const REGS: usize = 32;
     const TB: usize = 4;
     #[inline(always)]
     unsafe fn zero() -> __m512d {
