@@ -187,78 +187,49 @@ macro_rules! scalar_int {
 }
 scalar_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
 
-impl Scalar for f32 {
-    #[inline(always)]
-    fn gemm(g: crate::kernel::Gemm, a: &[Self], b: &[Self], c: &mut [Self]) {
-        crate::kernel::gemm_f32(g, a, b, c)
-    }
-    #[inline]
-    fn conv_forward(
-        g: crate::kernel::conv::Conv,
-        w: &[Self],
-        bias: &[Self],
-        x: &[Self],
-        work: &mut [Self],
-        y: &mut [Self],
-    ) -> bool {
-        crate::kernel::conv::forward(crate::kernel::Isa::detect(), g, w, bias, x, work, y)
-    }
-    #[inline]
-    fn conv_input_grad(
-        g: crate::kernel::conv::Conv,
-        w: &[Self],
-        dy: &[Self],
-        work: &mut [Self],
-        dx: &mut [Self],
-    ) -> bool {
-        crate::kernel::conv::input_grad(crate::kernel::Isa::detect(), g, w, dy, work, dx)
-    }
-    #[inline]
-    fn conv_weight_grad(
-        g: crate::kernel::conv::Conv,
-        xp: &[Self],
-        dy: &[Self],
-        dw: &mut [Self],
-    ) -> bool {
-        crate::kernel::conv::weight_grad(crate::kernel::Isa::detect(), g, xp, dy, dw)
-    }
+/// `f32` and `f64`: the tuned products, and the direct convolution kernels on the detected
+/// instruction set.
+macro_rules! scalar_float {
+    ($($t:ty => $gemm:ident),*) => {$(
+        impl Scalar for $t {
+            #[inline(always)]
+            fn gemm(g: crate::kernel::Gemm, a: &[Self], b: &[Self], c: &mut [Self]) {
+                crate::kernel::$gemm(g, a, b, c)
+            }
+            #[inline]
+            fn conv_forward(
+                g: crate::kernel::conv::Conv,
+                w: &[Self],
+                bias: &[Self],
+                x: &[Self],
+                work: &mut [Self],
+                y: &mut [Self],
+            ) -> bool {
+                crate::kernel::conv::forward(crate::kernel::Isa::detect(), g, w, bias, x, work, y)
+            }
+            #[inline]
+            fn conv_input_grad(
+                g: crate::kernel::conv::Conv,
+                w: &[Self],
+                dy: &[Self],
+                work: &mut [Self],
+                dx: &mut [Self],
+            ) -> bool {
+                crate::kernel::conv::input_grad(crate::kernel::Isa::detect(), g, w, dy, work, dx)
+            }
+            #[inline]
+            fn conv_weight_grad(
+                g: crate::kernel::conv::Conv,
+                xp: &[Self],
+                dy: &[Self],
+                dw: &mut [Self],
+            ) -> bool {
+                crate::kernel::conv::weight_grad(crate::kernel::Isa::detect(), g, xp, dy, dw)
+            }
+        }
+    )*};
 }
-impl Scalar for f64 {
-    #[inline(always)]
-    fn gemm(g: crate::kernel::Gemm, a: &[Self], b: &[Self], c: &mut [Self]) {
-        crate::kernel::gemm_f64(g, a, b, c)
-    }
-    #[inline]
-    fn conv_forward(
-        g: crate::kernel::conv::Conv,
-        w: &[Self],
-        bias: &[Self],
-        x: &[Self],
-        work: &mut [Self],
-        y: &mut [Self],
-    ) -> bool {
-        crate::kernel::conv::forward(crate::kernel::Isa::detect(), g, w, bias, x, work, y)
-    }
-    #[inline]
-    fn conv_input_grad(
-        g: crate::kernel::conv::Conv,
-        w: &[Self],
-        dy: &[Self],
-        work: &mut [Self],
-        dx: &mut [Self],
-    ) -> bool {
-        crate::kernel::conv::input_grad(crate::kernel::Isa::detect(), g, w, dy, work, dx)
-    }
-    #[inline]
-    fn conv_weight_grad(
-        g: crate::kernel::conv::Conv,
-        xp: &[Self],
-        dy: &[Self],
-        dw: &mut [Self],
-    ) -> bool {
-        crate::kernel::conv::weight_grad(crate::kernel::Isa::detect(), g, xp, dy, dw)
-    }
-}
+scalar_float!(f32 => gemm_f32, f64 => gemm_f64);
 
 /// A float with the math neural networks need: `f32` and `f64`.
 ///

@@ -422,6 +422,58 @@ mod x86 {
         pub ws: usize,
     }
 
+    /// The accumulators of `OP` channels from `o` and `R` rows: the channels' initial values
+    /// (`init`, or zero when it is null).
+    ///
+    /// # Safety
+    /// The ISA of `S` is available; `init` is null or holds channels `o..o + OP`.
+    #[inline(always)]
+    unsafe fn start<S: Simd, const OP: usize, const R: usize>(
+        init: *const S::E,
+        o: usize,
+    ) -> [[S::V; R]; OP] {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let mut acc = [[S::zero(); R]; OP];
+            if !init.is_null() {
+                for (q, rows) in acc.iter_mut().enumerate() {
+                    *rows = [S::splat(*init.add(o + q)); R];
+                }
+            }
+            acc
+        }
+    }
+
+    /// Stores the accumulators of channels `o..o + OP`, rows `i0..i0 + R`, at column `j0`: the
+    /// lanes below `ow` (the last vector of a row masked).
+    ///
+    /// # Safety
+    /// The ISA of `S` is available; `out` holds `no` planes of `oh × ow` and those rows exist.
+    #[inline(always)]
+    unsafe fn finish<S: Simd, const OP: usize, const R: usize>(
+        k: Corr,
+        acc: &[[S::V; R]; OP],
+        o: usize,
+        i0: usize,
+        j0: usize,
+        out: *mut S::E,
+    ) {
+        let n = k.ow - j0;
+        for (q, rows) in acc.iter().enumerate() {
+            for (r, &a) in rows.iter().enumerate() {
+                // SAFETY: inside channel `o + q`, row `i0 + r`: the caller's contract.
+                unsafe {
+                    let dst = out.add(((o + q) * k.oh + i0 + r) * k.ow + j0);
+                    if n >= S::W {
+                        S::store(dst, a);
+                    } else {
+                        S::store_m(dst, a, S::mask(n));
+                    }
+                }
+            }
+        }
+    }
+
     /// Rows `i0..i0 + R` of output channels `o..o + OP` of a correlation, all vectors of each
     /// row: `OP · R` accumulators, each source vector loaded once for the `OP` channels and each
     /// broadcast weight used for the `R` rows.
@@ -448,12 +500,7 @@ mod x86 {
             // SAFETY (whole block): reads inside `src` and `w` by the caller's contract; the
             // stores are the `R` rows' lanes below `ow` (the last vector masked).
             unsafe {
-                let mut acc = [[S::zero(); R]; OP];
-                if !init.is_null() {
-                    for q in 0..OP {
-                        acc[q] = [S::splat(*init.add(o + q)); R];
-                    }
-                }
+                let mut acc = start::<S, OP, R>(init, o);
                 for s in 0..k.ns {
                     for ky in 0..k.kh {
                         let ry = if k.flip { k.kh - 1 - ky } else { ky };
@@ -476,17 +523,7 @@ mod x86 {
                         }
                     }
                 }
-                let n = k.ow - j0;
-                for (q, rows) in acc.iter().enumerate() {
-                    let dst = out.add(((o + q) * k.oh + i0) * k.ow + j0);
-                    for (r, &a) in rows.iter().enumerate() {
-                        if n >= S::W {
-                            S::store(dst.add(r * k.ow), a);
-                        } else {
-                            S::store_m(dst.add(r * k.ow), a, S::mask(n));
-                        }
-                    }
-                }
+                finish::<S, OP, R>(k, &acc, o, i0, j0, out);
             }
         }
     }
@@ -514,12 +551,7 @@ mod x86 {
             let j0 = b * S::W;
             // SAFETY (whole block): the same reads and stores as `corr_rows`, in another order.
             unsafe {
-                let mut acc = [[S::zero(); R]; OP];
-                if !init.is_null() {
-                    for q in 0..OP {
-                        acc[q] = [S::splat(*init.add(o + q)); R];
-                    }
-                }
+                let mut acc = start::<S, OP, R>(init, o);
                 for s in 0..k.ns {
                     let base = src.add(s * k.plane + (k.row0 + i0) * k.stride + k.col0 + j0);
                     for kx in 0..k.kw {
@@ -545,17 +577,7 @@ mod x86 {
                         }
                     }
                 }
-                let n = k.ow - j0;
-                for (q, rows) in acc.iter().enumerate() {
-                    let dst = out.add(((o + q) * k.oh + i0) * k.ow + j0);
-                    for (r, &a) in rows.iter().enumerate() {
-                        if n >= S::W {
-                            S::store(dst.add(r * k.ow), a);
-                        } else {
-                            S::store_m(dst.add(r * k.ow), a, S::mask(n));
-                        }
-                    }
-                }
+                finish::<S, OP, R>(k, &acc, o, i0, j0, out);
             }
         }
     }
