@@ -475,17 +475,17 @@ mod x86 {
     }
 
     /// Rows `i0..i0 + R` of output channels `o..o + OP` of a correlation, all vectors of each
-    /// row: `OP · R` accumulators, each source vector loaded once for the `OP` channels and each
-    /// broadcast weight used for the `R` rows.
+    /// row, in `OP · R` accumulators: each source vector loaded once for the `OP` channels. With
+    /// `KH == 0` (any kernel height) each broadcast weight serves the `R` rows ([`terms`]); with
+    /// `KH == k.kh` each source vector also serves the up to `KH` rows it feeds ([`terms_kh`]).
     ///
     /// # Safety
     /// The ISA of `S` is available; `src` holds the source with every vector read inside it
     /// (rows padded so `ceil(ow / W)` whole vectors fit past `col0` plus the kernel width),
     /// `w`, `init` (if not null: `no` values) and `out` (`no` planes of `oh × ow`) hold theirs;
-    /// channels `o..o + OP` and rows `i0..i0 + R` exist.
+    /// channels `o..o + OP` and rows `i0..i0 + R` exist; `KH` is 0 or `k.kh`.
     #[inline(always)]
-    #[allow(clippy::needless_range_loop)] // `q` steps the weights and the accumulators together
-    unsafe fn corr_rows<S: Simd, const OP: usize, const R: usize>(
+    unsafe fn corr_rows<S: Simd, const OP: usize, const R: usize, const KH: usize>(
         k: Corr,
         o: usize,
         i0: usize,
@@ -502,25 +502,12 @@ mod x86 {
             unsafe {
                 let mut acc = start::<S, OP, R>(init, o);
                 for s in 0..k.ns {
-                    for ky in 0..k.kh {
-                        let ry = if k.flip { k.kh - 1 - ky } else { ky };
-                        let row =
-                            src.add(s * k.plane + (k.row0 + i0 + ry) * k.stride + k.col0 + j0);
-                        let wrow = w.add(o * k.wo + s * k.ws + ky * k.kw);
-                        for kx in 0..k.kw {
-                            let rx = if k.flip { k.kw - 1 - kx } else { kx };
-                            let mut wv = [S::zero(); OP];
-                            for q in 0..OP {
-                                wv[q] = S::splat(*wrow.add(q * k.wo + kx));
-                            }
-                            let p = row.add(rx);
-                            for r in 0..R {
-                                let x = S::load(p.add(r * k.stride));
-                                for q in 0..OP {
-                                    acc[q][r] = S::fma(wv[q], x, acc[q][r]);
-                                }
-                            }
-                        }
+                    let base = src.add(s * k.plane + (k.row0 + i0) * k.stride + k.col0 + j0);
+                    let wbase = w.add(o * k.wo + s * k.ws);
+                    if KH == 0 {
+                        terms::<S, OP, R>(k, base, wbase, &mut acc);
+                    } else {
+                        terms_kh::<S, OP, R, KH>(k, base, wbase, &mut acc);
                     }
                 }
                 finish::<S, OP, R>(k, &acc, o, i0, j0, out);
@@ -528,62 +515,86 @@ mod x86 {
         }
     }
 
-    /// [`corr_rows`] for a kernel of exactly `KH` rows, looped the other way round: per kernel
-    /// column, the `KH` weights stay in registers and each source row vector is loaded once for
-    /// the up to `KH` output rows it feeds (output row `r` takes source row `r + ry`), so a load
-    /// serves `KH` multiply-adds instead of one.
+    /// One source channel's terms, any kernel height: per kernel position, one broadcast weight
+    /// per channel and one load per row.
     ///
     /// # Safety
-    /// As [`corr_rows`]; `k.kh == KH`.
+    /// As [`corr_rows`]; `base` is the source at the block's first output position, `wbase` the
+    /// weights of channel `o` for this source channel.
     #[inline(always)]
-    #[allow(clippy::needless_range_loop)] // `q`, `r` and `t` step several arrays together
-    unsafe fn corr_rows_kh<S: Simd, const OP: usize, const R: usize, const KH: usize>(
+    #[allow(clippy::needless_range_loop)] // `q` steps the weights and the accumulators together
+    unsafe fn terms<S: Simd, const OP: usize, const R: usize>(
         k: Corr,
-        o: usize,
-        i0: usize,
-        src: *const S::E,
-        w: *const S::E,
-        init: *const S::E,
-        out: *mut S::E,
+        base: *const S::E,
+        wbase: *const S::E,
+        acc: &mut [[S::V; R]; OP],
     ) {
-        let nb = k.ow.div_ceil(S::W);
-        for b in 0..nb {
-            let j0 = b * S::W;
-            // SAFETY (whole block): the same reads and stores as `corr_rows`, in another order.
-            unsafe {
-                let mut acc = start::<S, OP, R>(init, o);
-                for s in 0..k.ns {
-                    let base = src.add(s * k.plane + (k.row0 + i0) * k.stride + k.col0 + j0);
-                    for kx in 0..k.kw {
-                        let rx = if k.flip { k.kw - 1 - kx } else { kx };
-                        let mut wv = [[S::zero(); KH]; OP];
+        // SAFETY: the caller's contract.
+        unsafe {
+            for ky in 0..k.kh {
+                let ry = if k.flip { k.kh - 1 - ky } else { ky };
+                let row = base.add(ry * k.stride);
+                for kx in 0..k.kw {
+                    let rx = if k.flip { k.kw - 1 - kx } else { kx };
+                    let mut wv = [S::zero(); OP];
+                    for q in 0..OP {
+                        wv[q] = S::splat(*wbase.add(q * k.wo + ky * k.kw + kx));
+                    }
+                    let p = row.add(rx);
+                    for r in 0..R {
+                        let x = S::load(p.add(r * k.stride));
                         for q in 0..OP {
-                            let wcol = w.add((o + q) * k.wo + s * k.ws + kx);
-                            for ky in 0..KH {
-                                let ry = if k.flip { KH - 1 - ky } else { ky };
-                                wv[q][ry] = S::splat(*wcol.add(ky * k.kw));
-                            }
-                        }
-                        let p = base.add(rx);
-                        for t in 0..R + KH - 1 {
-                            let x = S::load(p.add(t * k.stride));
-                            for r in 0..R {
-                                if t >= r && t - r < KH {
-                                    for q in 0..OP {
-                                        acc[q][r] = S::fma(wv[q][t - r], x, acc[q][r]);
-                                    }
-                                }
-                            }
+                            acc[q][r] = S::fma(wv[q], x, acc[q][r]);
                         }
                     }
                 }
-                finish::<S, OP, R>(k, &acc, o, i0, j0, out);
             }
         }
     }
 
-    /// [`corr_rows`], or [`corr_rows_kh`] for the common kernel heights 3 and 5 when its
-    /// registers suffice.
+    /// One source channel's terms for a kernel of exactly `KH` rows, looped the other way
+    /// round: per kernel column, the `KH` weights stay in registers and each source row vector
+    /// is loaded once for the up to `KH` output rows it feeds (output row `r` takes source row
+    /// `r + ry`), so a load serves `KH` multiply-adds instead of one.
+    ///
+    /// # Safety
+    /// As [`terms`]; `k.kh == KH`.
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // `q`, `r` and `t` step several arrays together
+    unsafe fn terms_kh<S: Simd, const OP: usize, const R: usize, const KH: usize>(
+        k: Corr,
+        base: *const S::E,
+        wbase: *const S::E,
+        acc: &mut [[S::V; R]; OP],
+    ) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            for kx in 0..k.kw {
+                let rx = if k.flip { k.kw - 1 - kx } else { kx };
+                let mut wv = [[S::zero(); KH]; OP];
+                for q in 0..OP {
+                    for ky in 0..KH {
+                        let ry = if k.flip { KH - 1 - ky } else { ky };
+                        wv[q][ry] = S::splat(*wbase.add(q * k.wo + ky * k.kw + kx));
+                    }
+                }
+                let p = base.add(rx);
+                for t in 0..R + KH - 1 {
+                    let x = S::load(p.add(t * k.stride));
+                    for r in 0..R {
+                        if t >= r && t - r < KH {
+                            for q in 0..OP {
+                                acc[q][r] = S::fma(wv[q][t - r], x, acc[q][r]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`corr_rows`] with `KH` = the kernel height for the common heights 3 and 5 when the
+    /// accumulators, the weights and a loaded vector fit in registers, else with `KH = 0`.
     ///
     /// # Safety
     /// As [`corr_rows`].
@@ -597,17 +608,16 @@ mod x86 {
         init: *const S::E,
         out: *mut S::E,
     ) {
-        // SAFETY: forwarded; each arm's `KH` is `k.kh`.
+        // SAFETY: forwarded; each arm's `KH` is 0 or `k.kh`.
         unsafe {
             match k.kh {
-                // Only where the accumulators, the weights and a loaded vector fit in registers.
                 3 if OP * (R + 3) < S::REGS => {
-                    corr_rows_kh::<S, OP, R, 3>(k, o, i0, src, w, init, out)
+                    corr_rows::<S, OP, R, 3>(k, o, i0, src, w, init, out)
                 }
                 5 if OP * (R + 5) < S::REGS => {
-                    corr_rows_kh::<S, OP, R, 5>(k, o, i0, src, w, init, out)
+                    corr_rows::<S, OP, R, 5>(k, o, i0, src, w, init, out)
                 }
-                _ => corr_rows::<S, OP, R>(k, o, i0, src, w, init, out),
+                _ => corr_rows::<S, OP, R, 0>(k, o, i0, src, w, init, out),
             }
         }
     }
