@@ -82,6 +82,20 @@ unsafe impl<T: ?Sized> Zeroable for core::marker::PhantomData<T> {}
 /// values) and no drop glue.
 pub unsafe trait Pod: Zeroable {}
 
+/// The bytes of a slice of `Pod` values (one value: `core::slice::from_ref`).
+pub(crate) fn pod_bytes<T: Pod>(v: &[T]) -> &[u8] {
+    // SAFETY: `Pod` values have no padding, so their memory is initialised bytes; the borrow
+    // keeps the slice's lifetime.
+    unsafe { core::slice::from_raw_parts(v.as_ptr().cast::<u8>(), size_of_val(v)) }
+}
+
+/// The bytes of a slice of `Pod` values, mutably: any bytes written leave valid values.
+pub(crate) fn pod_bytes_mut<T: Pod>(v: &mut [T]) -> &mut [u8] {
+    // SAFETY: as in `pod_bytes`; every bit pattern is a valid `T`, and the unique borrow is
+    // handed on.
+    unsafe { core::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<u8>(), size_of_val(v)) }
+}
+
 macro_rules! pod {
     ($($t:ty),*) => { $(unsafe impl Pod for $t {})* };
 }

@@ -142,12 +142,6 @@ pub fn view<M: Walk + FromBytes>(image: &[u8]) -> Result<&M, ImageError> {
     }
 }
 
-/// The bytes of a slice of numbers.
-pub(crate) fn bytes<T: crate::scalar::Pod>(v: &[T]) -> &[u8] {
-    // SAFETY: `Pod` values have no padding, so their memory is initialised bytes.
-    unsafe { core::slice::from_raw_parts(v.as_ptr().cast::<u8>(), size_of_val(v)) }
-}
-
 /// Float models walk their parameters and state through [`Params`].
 macro_rules! float_layers {
     ($([$($g:tt)*] $ty:ty;)*) => {$(
@@ -155,7 +149,7 @@ macro_rules! float_layers {
         unsafe impl<$($g)*> FromBytes for $ty {}
         impl<$($g)*> Walk for $ty {
             fn walk(&self, f: &mut dyn FnMut(&[u8])) {
-                self.params(&mut |v: &[f32]| f(bytes(v)));
+                self.params(&mut |v: &[f32]| f(crate::scalar::pod_bytes(v)));
             }
         }
     )*};

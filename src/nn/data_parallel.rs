@@ -62,17 +62,14 @@ where
 {
 }
 
-/// The bytes of a `Pod` value (every byte initialised: no padding).
+/// The bytes of one `Pod` value.
 fn bytes<P: Pod>(p: &P) -> &[u8] {
-    // SAFETY: `Pod` types have no padding, so all `size_of::<P>()` bytes are initialised; the
-    // borrow keeps `p`'s lifetime.
-    unsafe { core::slice::from_raw_parts((p as *const P).cast::<u8>(), size_of::<P>()) }
+    crate::scalar::pod_bytes(core::slice::from_ref(p))
 }
 
-/// The bytes of a `Pod` value, mutably (any bytes written leave a valid value).
+/// The bytes of one `Pod` value, mutably.
 fn bytes_mut<P: Pod>(p: &mut P) -> &mut [u8] {
-    // SAFETY: as in `bytes`; every bit pattern is a valid `P`, and the unique borrow is handed on.
-    unsafe { core::slice::from_raw_parts_mut((p as *mut P).cast::<u8>(), size_of::<P>()) }
+    crate::scalar::pod_bytes_mut(core::slice::from_mut(p))
 }
 
 /// The output of `M` on the whole batch `X`.
@@ -118,7 +115,7 @@ type Job<T, M, XH> = (Pass, Box<Replica<T, M, XH>>);
 /// - **Dropout**: the two halves draw from different streams of the step's context.
 /// - **Cost**: a second copy of the model, its gradients and its half-batch cache on the heap,
 ///   and per step a copy of the stored tensors into the second copy; the threads hand that copy
-///   over through channels, so no memory is shared and there is no `unsafe` here.
+///   over through channels, so no memory is shared.
 /// - A panic on the worker thread is re-raised on the caller's.
 ///
 /// ```

@@ -219,6 +219,16 @@ impl<T, S: SplitBatch> Tensor<T, S> {
     }
 
     /// The two halves of the batch, mutably, no copy (disjoint borrows).
+    ///
+    /// ```
+    /// use shaped::prelude::*;
+    /// let mut x = Tensor2::<f32, U4, U3>::zeros();
+    /// let (a, b) = x.halves_mut();
+    /// a.fill(1.0);
+    /// b.fill(2.0);
+    /// assert_eq!(x.outer(1), &[1.0; 3]);
+    /// assert_eq!(x.outer(2), &[2.0; 3]);
+    /// ```
     pub fn halves_mut(&mut self) -> (&mut Half<T, S>, &mut Half<T, S>)
     where
         S: EvenBatch,

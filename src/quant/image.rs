@@ -1,7 +1,8 @@
 //! The quantized layers as model images ([`crate::mem::image`]): read in place from flash.
 
 use super::{QAvgPool2d, QConv2d, QLinear, QReLU};
-use crate::mem::image::{FromBytes, Walk, bytes};
+use crate::mem::image::{FromBytes, Walk};
+use crate::scalar::pod_bytes as bytes;
 use crate::shape::{Dim, Pair};
 
 // SAFETY: `i8` and `i32` tensors, `i32`s and zero-sized markers (and padding).
