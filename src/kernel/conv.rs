@@ -181,7 +181,7 @@ fn lanes(isa: Isa, bytes: usize) -> Option<usize> {
     }
 }
 
-/// The ISA-dispatched body of one [`ConvElem`] method for `$t`.
+/// The ISA-dispatched bodies of the [`ConvElem`] methods for `$t` (x86-64 only).
 macro_rules! conv_elem {
     ($t:ty, $avx2:ident, $avx512:ident) => {
         impl ConvElem for $t {
@@ -225,7 +225,6 @@ macro_rules! conv_elem {
                     wo: g.c * g.kh * g.kw,
                     ws: g.kh * g.kw,
                 };
-                #[cfg(target_arch = "x86_64")]
                 // SAFETY: the ISA is available (`lanes`); the lengths are checked above and
                 // `work` holds the source with the stride `Corr` reads.
                 unsafe {
@@ -276,7 +275,6 @@ macro_rules! conv_elem {
                     wo: g.kh * g.kw,
                     ws: g.c * g.kh * g.kw,
                 };
-                #[cfg(target_arch = "x86_64")]
                 // SAFETY: as in `forward`; `work` holds the bordered gradient.
                 unsafe {
                     let (src, w, dx) = (work.as_ptr(), w.as_ptr(), dx.as_mut_ptr());
@@ -299,7 +297,6 @@ macro_rules! conv_elem {
                 assert!(xp.len() >= g.c * hp * wp, "conv kernel: short padded input");
                 assert!(dy.len() >= g.f * g.oh() * g.ow(), "conv kernel: short dy");
                 assert!(dw.len() >= g.f * g.c * g.kh * g.kw, "conv kernel: short dw");
-                #[cfg(target_arch = "x86_64")]
                 // SAFETY: the ISA is available (`lanes`); the lengths are checked above.
                 unsafe {
                     let (xp, dy, dw) = (xp.as_ptr(), dy.as_ptr(), dw.as_mut_ptr());
