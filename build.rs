@@ -123,6 +123,18 @@ const RULES: &[(&str, &str, &str, &str)] = &[
         "the kernel must fit inside the padded input",
     ),
     (
+        "SameKernelRows",
+        "`Conv2dSame`: the kernel height must be odd, so a centre row exists and symmetric padding keeps the height.",
+        "shape error (same padding): a kernel of {G} rows has no centre row; `Conv2dSame` needs odd kernel sizes (3, 5, 7, …)",
+        "an even kernel cannot keep the height with the same padding above and below",
+    ),
+    (
+        "SameKernelColumns",
+        "`Conv2dSame`: the kernel width must be odd, so a centre column exists and symmetric padding keeps the width.",
+        "shape error (same padding): a kernel of {G} columns has no centre column; `Conv2dSame` needs odd kernel sizes (3, 5, 7, …)",
+        "an even kernel cannot keep the width with the same padding left and right",
+    ),
+    (
         "PoolWindowFits",
         "Pooling: the window must fit in the (padded) input (`n + 2p >= k`).",
         "shape error (pool window larger than input): the input has {G}, the window needs {E}",

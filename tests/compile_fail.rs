@@ -101,6 +101,14 @@ fn first_error_lines() {
             "shape error (pool window larger than input): the input has 1, the window needs 2",
         ),
         (
+            "same_conv_even_rows",
+            "shape error (same padding): a kernel of 4 rows has no centre row; `Conv2dSame` needs odd kernel sizes (3, 5, 7, …)",
+        ),
+        (
+            "same_conv_even_columns",
+            "shape error (same padding): a kernel of 4 columns has no centre column; `Conv2dSame` needs odd kernel sizes (3, 5, 7, …)",
+        ),
+        (
             "loss_batch_size",
             "shape error (batch size): got 16, expected 32",
         ),

@@ -13,7 +13,7 @@ use self::im2col::{Geom, col2im, im2col, im2row, pad, unpad};
 use crate::kernel::Gemm;
 use crate::nn::{Ctx, Infer, Module, Train};
 use crate::scalar::{Scalar, Zeroable};
-use crate::shape::{ConvDim, ConvOut, Dim, DimEq, Pair, SamePad, Shape, rules};
+use crate::shape::{ConvDim, ConvOut, Dim, DimEq, Pair, SamePads, Shape, rules};
 use crate::tensor::Tensor;
 
 /// 2-D convolution (cross-correlation, as in every deep-learning library): `C` input channels,
@@ -63,9 +63,24 @@ pub struct Conv2d<T, C: Dim, F: Dim, K: Pair, S: Pair = U1, P: Pair = U0> {
     _geometry: PhantomData<(S, P)>,
 }
 
-/// A stride-1 convolution that keeps `H × W` (odd square `K`): padding `(K − 1)/2`. For a
-/// non-square kernel spell the padding out: `Conv2d<T, C, F, (U3, U5), U1, (U1, U2)>`.
-pub type Conv2dSame<T, C, F, K> = Conv2d<T, C, F, K, U1, SamePad<K>>;
+/// A stride-1 convolution that keeps `H × W` (PyTorch's `padding='same'`): padded by
+/// `(KH − 1)/2` above and below and `(KW − 1)/2` left and right ([`SamePads`]), so
+/// `Conv2dSame<T, C, F, (U3, U5)>` is `Conv2d<T, C, F, (U3, U5), U1, (U1, U2)>`.
+///
+/// The kernel must be odd along both axes: an even one has no centre, and keeping the size would
+/// need more padding on one side than the other (as PyTorch does), which `Conv2d` does not do.
+/// An even kernel is a compile error where the alias is named, e.g.
+/// `shape error (same padding): a kernel of 4 rows has no centre row; ...`.
+///
+/// ```
+/// use shaped::prelude::*;
+/// use shaped::nn::{Conv2dSame, Infer};
+/// let conv = shaped::boxed_zeroed::<Conv2dSame<f32, U3, U8, (U3, U5)>>();
+/// let x = shaped::boxed_zeroed::<Tensor4<f32, U1, U3, U7, U9>>();
+/// let y: Box<Tensor4<f32, U1, U8, U7, U9>> = conv.infer_boxed(&x);
+/// assert!(y.iter().all(|&v| v == 0.0));
+/// ```
+pub type Conv2dSame<T, C, F, K> = Conv2d<T, C, F, K, U1, SamePads<K>>;
 
 impl<T: Scalar, C: Dim, F: Dim, K: Pair, S: Pair, P: Pair> Conv2d<T, C, F, K, S, P> {
     /// A layer with all parameters zero (initialise with

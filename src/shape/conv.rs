@@ -24,10 +24,10 @@
 //! assert_eq!(<PoolOut<U5, U3, U2, U1>>::USIZE, 3); // padded by 1: (5 + 2 − 3)/2 + 1
 //! ```
 
-use core::ops::{Add, Div, Mul, Sub};
+use core::ops::{Add, Div, Mul, Rem, Sub};
 use typenum::{
-    B0, B1, Bit, Diff, GrEq, IsGreaterOrEqual, Prod, Quot, Sub1, Sum, U0, U1, U2, UInt, UTerm,
-    Unsigned,
+    B0, B1, Bit, Diff, Eq, GrEq, IsEqual, IsGreaterOrEqual, Mod, Prod, Quot, Sub1, Sum, U0, U1, U2,
+    UInt, UTerm, Unsigned,
 };
 
 use super::check::{ToDecimal, Verdict};
@@ -95,7 +95,57 @@ pub trait PoolDim<K, S, P = U0>: Dim {
 pub type PoolOut<N, K, S, P = U0> = <N as PoolDim<K, S, P>>::Out;
 
 /// The padding that keeps the size at stride 1 ("same" convolution): `(K − 1) / 2`, for odd `K`.
+/// Unchecked: for an even `K` it is one short. [`SamePads`] is the checked 2-D form.
 pub type SamePad<K> = Quot<Sub1<K>, U2>;
+
+/// The per-axis padding that keeps `H × W` at stride 1 for a kernel [`Pair`] `K`:
+/// `(SamePad<K::H>, SamePad<K::W>)`, so a `(3, 5)` kernel is padded by `(1, 2)`.
+///
+/// Only odd kernels have a centre, so only they keep the size with the same padding on both
+/// sides (PyTorch pads even kernels asymmetrically, which [`Conv2d`](crate::nn::Conv2d) does not
+/// do). Naming `SamePads` of an even kernel is a compile error, e.g.
+/// `shape error (same padding): a kernel of 4 rows has no centre row; ...`.
+///
+/// ```
+/// use shaped::prelude::*;
+/// use shaped::shape::{Pair, SamePads};
+/// type P = SamePads<(U3, U5)>;
+/// assert_eq!((<<P as Pair>::H>::USIZE, <<P as Pair>::W>::USIZE), (1, 2));
+/// assert_eq!(<<SamePads<U7> as Pair>::W>::USIZE, 3);
+/// ```
+pub type SamePads<K> = <K as OddKernel>::SamePads;
+
+/// A kernel [`Pair`] odd along both axes (rules `SameKernelRows`, `SameKernelColumns`): the
+/// kernels that [`SamePads`] can keep the size for. Every pair of concrete dims is checked.
+pub trait OddKernel: Pair {
+    /// `(SamePad<Self::H>, SamePad<Self::W>)`.
+    type SamePads: Pair;
+}
+
+impl<K: Pair> OddKernel for K
+where
+    K::H: OddDim<rules::SameKernelRows>,
+    K::W: OddDim<rules::SameKernelColumns>,
+{
+    type SamePads = (
+        <K::H as OddDim<rules::SameKernelRows>>::SamePad,
+        <K::W as OddDim<rules::SameKernelColumns>>::SamePad,
+    );
+}
+
+/// An odd dim (`Self mod 2 == 1`, else the rule `R` reports it) and its [`SamePad`].
+#[doc(hidden)]
+pub trait OddDim<R>: Dim {
+    type SamePad: Dim;
+}
+
+impl<N: Dim, R> OddDim<R> for N
+where
+    N: Rem<U2, Output: IsEqual<U1>> + Sub<B1, Output: Div<U2, Output: Dim>>,
+    R: Verdict<Eq<Mod<N, U2>, U1>, N, N>,
+{
+    type SamePad = SamePad<N>;
+}
 
 /// `N + 2P`.
 type Padded<N, P> = Sum<N, Prod<P, U2>>;

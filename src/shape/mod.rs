@@ -14,7 +14,7 @@ pub mod rules;
 mod tuple;
 
 pub use check::{DimEq, Elementwise, Mask, SameShape};
-pub use conv::{ConvDim, ConvOut, Pair, PoolDim, PoolOut, SamePad};
+pub use conv::{ConvDim, ConvOut, OddKernel, Pair, PoolDim, PoolOut, SamePad, SamePads};
 
 // The machinery of the readable errors. Not part of the API, but nameable at these paths because
 // compile errors print them (`required for `MatmulInner` to implement `shaped::shape::Report<D<3>,
@@ -22,7 +22,7 @@ pub use conv::{ConvDim, ConvOut, Pair, PoolDim, PoolOut, SamePad};
 #[doc(hidden)]
 pub use check::{AxisRules, D, DecimalTable, Large, Report, ToDecimal, Verdict};
 #[doc(hidden)]
-pub use conv::Slide;
+pub use conv::{OddDim, Slide};
 pub use dim::{Dim, Prod3, Prod4};
 pub use halves::{EvenBatch, Halve, SplitBatch};
 pub use tuple::{Numel, Shape};

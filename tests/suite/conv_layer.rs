@@ -5,7 +5,7 @@ use crate::conv_common::{ConvSizes, fill, gradcheck, naive_conv};
 use shaped::nn::{Conv2d, Conv2dSame, Ctx, Grads};
 use shaped::prelude::*;
 use shaped::rand::Rng;
-use shaped::shape::Pair;
+use shaped::shape::{Pair, SamePads};
 
 /// Runs `Conv2d<f64, C, F, K, S, P>` on random data of shape `SX` and compares with the reference.
 fn check_forward<C: Dim, F: Dim, K: Pair, S: Pair, P: Pair, SX: Shape, SY: Shape>(z: ConvSizes)
@@ -99,6 +99,9 @@ fn gradients_match_central_differences() {
     check_grads::<U2, U2, U4, U3, U1, (U1, U2, U10, U8), _>("k4 s3 p1 on 10×8 (not divisible)");
     check_grads::<U3, U4, U3, U1, U0, (U2, U3, U5, U5), _>("3 -> 4 channels, 3×3");
     check_grads::<U1, U2, U5, U1, U2, (U2, U1, U6, U7), _>("same padding 5×5 on 6×7");
+    // `Conv2dSame<f64, U2, U2, (U3, U5)>`, spelled out so the helper can take its parameters.
+    type Rect = (U3, U5);
+    check_grads::<U2, U2, Rect, U1, SamePads<Rect>, (U1, U2, U7, U9), _>("same 3×5 on 7×9");
 }
 
 #[test]
@@ -165,6 +168,25 @@ fn same_padding_keeps_the_size() {
     let mut work: shaped::nn::ConvWork<f64, U1, U3, U3, U2, U3, U4, U5> = Zeroable::zeroed();
     conv.infer(&x, &mut work, &mut y);
     assert_eq!(y, x);
+}
+
+/// A 3×5 same conv keeps 7×9 and is exactly the conv padded by (1, 2).
+#[test]
+fn same_padding_per_axis_keeps_a_non_square_size() {
+    type Same = Conv2dSame<f64, U2, U3, (U3, U5)>;
+    type Explicit = Conv2d<f64, U2, U3, (U3, U5), U1, (U1, U2)>;
+    type X = Tensor4<f64, U2, U2, U7, U9>;
+    let mut rng = Rng::new(3);
+    let mut same = shaped::boxed_zeroed::<Same>();
+    same.params_mut(&mut |p| fill(&mut rng, p));
+    let mut explicit = shaped::boxed_zeroed::<Explicit>();
+    explicit.weight = same.weight.clone();
+    explicit.bias = same.bias.clone();
+    let mut x = shaped::boxed_zeroed::<X>();
+    fill(&mut rng, x.as_mut_slice());
+    let y: Box<Tensor4<f64, U2, U3, U7, U9>> = same.infer_boxed(&x);
+    assert_eq!(y, explicit.infer_boxed(&x));
+    assert!(y.iter().all(|v| v.is_finite()) && y.iter().any(|&v| v != 0.0));
 }
 
 #[test]
