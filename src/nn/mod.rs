@@ -56,7 +56,7 @@ pub use layer::{Ctx, Infer, Mode, Train};
 pub use linear::{Linear, LinearGrads};
 pub use loss::{
     BceWithLogits, ClassError, CrossEntropy, ElementTargets, Loss, Masked, Mse, Nll, Reduction,
-    SampleLoss, SampleTargets, SoftmaxCrossEntropy, Target, check_classes,
+    SampleLoss, SampleTargets, SoftmaxCrossEntropy, Target, Unreduced, check_classes,
 };
 pub use name::{Name, Segment};
 #[cfg(feature = "alloc")]

@@ -28,6 +28,7 @@ mod kernel_math;
 mod multitask;
 mod nn_activation;
 mod nn_loss;
+mod nn_loss_unreduced;
 mod nn_network;
 mod ops_broadcast;
 mod ops_elementwise;

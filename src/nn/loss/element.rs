@@ -1,7 +1,8 @@
 //! Elementwise losses: the loss of one element ([`ElementLoss`]), [`ElementTargets`] (what a
-//! target type says about each element), and the [`Loss`] impls joining them.
+//! target type says about each element), and the [`Loss`] and [`Unreduced`] impls joining them.
 
 use super::reduction::{Reduction, reduce};
+use super::unreduced::{self, Unreduced};
 use super::{BceWithLogits, Loss, Masked, Mse};
 use crate::scalar::{Real, Scalar};
 use crate::shape::{Dim, DimEq, rules};
@@ -73,8 +74,8 @@ fn per_element<T: Real, L: ElementLoss, B: Dim, C: Dim>(
     })
 }
 
-/// The [`Loss`] impl of an [`ElementLoss`] (a blanket impl would overlap the one for
-/// [`SampleLoss`](super::SampleLoss)).
+/// The [`Loss`] and [`Unreduced`] impls of an [`ElementLoss`] (blanket impls would overlap the
+/// ones for [`SampleLoss`](super::SampleLoss)).
 macro_rules! element_losses {
     ($($ty:ty),*) => {$(
         impl<T: Real, B: Dim, C: Dim, Tgt> Loss<T, Tensor<T, (B, C)>, Tgt> for $ty
@@ -92,6 +93,33 @@ macro_rules! element_losses {
                 dy: &mut Tensor<T, (B, C)>,
             ) -> T {
                 per_element(self, y, target, Some(dy.as_mut_slice()))
+            }
+        }
+
+        impl<T: Real, B: Dim, C: Dim, Tgt> Unreduced<T, Tensor<T, (B, C)>, Tgt> for $ty
+        where
+            Tgt: ElementTargets<T, B, C>,
+        {
+            type Entries = Tensor<T, (B, C)>;
+
+            fn losses(&self, y: &Tensor<T, (B, C)>, target: &Tgt, out: &mut Tensor<T, (B, C)>) {
+                let (y, kept) = (y.as_slice(), |i| target.kept(i));
+                unreduced::losses(out.as_mut_slice(), kept, |i| {
+                    self.element(y[i], target.value(i)).0
+                });
+            }
+
+            fn backward(
+                &self,
+                y: &Tensor<T, (B, C)>,
+                target: &Tgt,
+                upstream: &Tensor<T, (B, C)>,
+                dy: &mut Tensor<T, (B, C)>,
+            ) {
+                let (y, kept) = (y.as_slice(), |i| target.kept(i));
+                unreduced::backward(upstream.as_slice(), 1, kept, dy.as_mut_slice(), |i, d| {
+                    d[0] = self.element(y[i], target.value(i)).1;
+                });
             }
         }
     )*};

@@ -12,6 +12,7 @@ mod sample;
 mod softmax_cross_entropy;
 #[cfg(test)]
 mod tests;
+mod unreduced;
 
 pub use bce_with_logits::BceWithLogits;
 pub use classes::{ClassError, check_classes};
@@ -23,6 +24,7 @@ pub use nll::Nll;
 pub use reduction::Reduction;
 pub use sample::{SampleLoss, SampleTargets, Target};
 pub use softmax_cross_entropy::SoftmaxCrossEntropy;
+pub use unreduced::Unreduced;
 
 /// A scalar objective of predictions `Y` (usually `(B, C)`) and a target `Tgt`.
 ///
@@ -40,6 +42,10 @@ pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 ///   (`SoftmaxCrossEntropy.sum()`, `CrossEntropy::new(1e-7).sum()`). The gradient written by
 ///   [`Loss::loss_and_grad`] is that of the reduced loss, so `sum = mean · count` for values and
 ///   gradients alike.
+/// - **Unreduced** (PyTorch's `reduction='none'`): [`Unreduced`] gives the per-entry losses —
+///   `(B,)` for per-sample losses, `(B, C)` for elementwise ones — and the gradient of their sum
+///   weighted by an upstream gradient of that shape. It ignores the `reduction` field; a masked
+///   entry has loss `0` and adds no gradient.
 /// - **Masks** (`true` = keep) drop entries entirely: a masked entry adds nothing to the loss or
 ///   the gradient (its `dy` is `0`, even if its prediction or target is NaN); the mean is over the
 ///   *unmasked* entries and the sum over them. All entries masked: loss `0`, gradient `0`.
@@ -57,10 +63,11 @@ pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 ///   [`check_classes`] to get a readable error instead.
 ///
 /// # How the impls are built
-/// One batch driver ([`Reduction`] handling, masks, zeroed masked entries) serves every loss. A
-/// loss supplies the loss of one unit — a sample ([`SampleLoss`]) or an element — and a target
-/// type says, through a *target view* ([`SampleTargets`], [`ElementTargets`]), what the target of
-/// each unit is and whether it is kept. The views carry the compile-time dim checks.
+/// One batch driver ([`Reduction`] handling, masks, zeroed masked entries) serves every loss, and
+/// one pair of drivers its [`Unreduced`] form. A loss supplies the loss of one unit — a sample
+/// ([`SampleLoss`]) or an element — and a target type says, through a *target view*
+/// ([`SampleTargets`], [`ElementTargets`]), what the target of each unit is and whether it is
+/// kept. The views carry the compile-time dim checks.
 ///
 /// [`SoftmaxCrossEntropy`]: struct@SoftmaxCrossEntropy
 /// [`Nll`]: struct@Nll

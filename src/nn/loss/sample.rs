@@ -1,7 +1,8 @@
 //! Per-sample losses: [`SampleLoss`] (the loss of one row), [`SampleTargets`] (what a target type
-//! says about each row), and the one [`Loss`] impl joining them.
+//! says about each row), and the one [`Loss`] and one [`Unreduced`] impl joining them.
 
 use super::reduction::{Reduction, reduce};
+use super::unreduced::{self, Unreduced};
 use super::{Loss, Masked};
 use crate::scalar::{Real, Scalar};
 use crate::shape::{Dim, DimEq, rules};
@@ -84,24 +85,37 @@ where
     }
 }
 
-/// Runs a [`SampleLoss`] over a batch; out-of-range classes give a NaN loss and gradient row.
+/// The loss of sample `b` of `y` (its gradient row written into `dy` when given); an
+/// out-of-range class gives a NaN loss and gradient row.
+fn sample_at<T: Real, L: SampleLoss, B: Dim, C: Dim>(
+    loss: &L,
+    y: &Tensor<T, (B, C)>,
+    target: &impl SampleTargets<T, B, C>,
+    b: usize,
+    dy: Option<&mut [T]>,
+) -> T {
+    let c = C::USIZE;
+    match target.target(b) {
+        Some(t) => loss.sample(&y.as_slice()[b * c..(b + 1) * c], t, dy),
+        None => {
+            dy.into_iter().for_each(|d| d.fill(T::nan()));
+            T::nan()
+        }
+    }
+}
+
+/// Runs a [`SampleLoss`] over a batch and reduces.
 fn per_sample<T: Real, L: SampleLoss, B: Dim, C: Dim>(
     loss: &L,
     y: &Tensor<T, (B, C)>,
     target: &impl SampleTargets<T, B, C>,
     dy: Option<&mut [T]>,
 ) -> T {
-    let (y, c) = (y.as_slice(), C::USIZE);
-    let rows = y.len() / c.max(1);
+    let c = C::USIZE;
+    let rows = y.as_slice().len() / c.max(1);
     let kept = |b| target.kept(b);
     reduce(loss.reduction(), rows, c, kept, dy, |b, d| {
-        match target.target(b) {
-            Some(t) => loss.sample(&y[b * c..(b + 1) * c], t, d),
-            None => {
-                d.into_iter().for_each(|d| d.fill(T::nan()));
-                T::nan()
-            }
-        }
+        sample_at(loss, y, target, b, d)
     })
 }
 
@@ -115,5 +129,32 @@ where
 
     fn loss_and_grad(&self, y: &Tensor<T, (B, C)>, target: &Tgt, dy: &mut Tensor<T, (B, C)>) -> T {
         per_sample(self, y, target, Some(dy.as_mut_slice()))
+    }
+}
+
+impl<T: Real, L: SampleLoss, B: Dim, C: Dim, Tgt> Unreduced<T, Tensor<T, (B, C)>, Tgt> for L
+where
+    Tgt: SampleTargets<T, B, C>,
+{
+    type Entries = Tensor<T, (B,)>;
+
+    fn losses(&self, y: &Tensor<T, (B, C)>, target: &Tgt, out: &mut Tensor<T, (B,)>) {
+        let kept = |b| target.kept(b);
+        unreduced::losses(out.as_mut_slice(), kept, |b| {
+            sample_at(self, y, target, b, None)
+        });
+    }
+
+    fn backward(
+        &self,
+        y: &Tensor<T, (B, C)>,
+        target: &Tgt,
+        upstream: &Tensor<T, (B,)>,
+        dy: &mut Tensor<T, (B, C)>,
+    ) {
+        let (g, kept) = (upstream.as_slice(), |b| target.kept(b));
+        unreduced::backward(g, C::USIZE, kept, dy.as_mut_slice(), |b, d| {
+            sample_at(self, y, target, b, Some(d));
+        });
     }
 }
