@@ -96,6 +96,22 @@ pub(crate) fn pod_bytes_mut<T: Pod>(v: &mut [T]) -> &mut [u8] {
     unsafe { core::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<u8>(), size_of_val(v)) }
 }
 
+/// `x^n` by repeated squaring: plain multiplications, so the bits are the same whether the
+/// compiler knows `n` or not. (`powi` is an LLVM intrinsic that constant-folds through the host's
+/// `pow` but runs as a multiplication loop, so one training run could round differently from
+/// another depending on inlining.)
+pub(crate) fn powu<T: Copy + num_traits::One + core::ops::Mul<Output = T>>(x: T, n: u64) -> T {
+    let (mut acc, mut base, mut n) = (T::one(), x, n);
+    while n > 0 {
+        if n & 1 == 1 {
+            acc = acc * base;
+        }
+        base = base * base;
+        n >>= 1;
+    }
+    acc
+}
+
 macro_rules! pod {
     ($($t:ty),*) => { $(unsafe impl Pod for $t {})* };
 }
@@ -338,3 +354,21 @@ real!(
     crate::kernel::math::tanh_in_place
 );
 real!(f64);
+
+#[cfg(test)]
+mod tests {
+    use super::powu;
+
+    #[test]
+    fn powu_multiplies() {
+        assert_eq!(powu(2.0f64, 0), 1.0);
+        assert_eq!(powu(2.0f64, 10), 1024.0);
+        assert_eq!(powu(-3i64, 3), -27);
+        // 0.9^n computed the slow way: the same products in the same order for powers of two.
+        let mut sq = 0.9f64;
+        for _ in 0..5 {
+            sq *= sq;
+        }
+        assert_eq!(powu(0.9f64, 32), sq);
+    }
+}

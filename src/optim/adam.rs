@@ -2,10 +2,9 @@
 
 use core::borrow::BorrowMut;
 
-use num_traits::float::FloatCore;
-
 use super::{Hyper, Optim, Rule, decayed};
 use crate::nn::Params;
+use crate::scalar::powu;
 use crate::{Real, Zeroable};
 
 /// Adam, as PyTorch's `Adam` (or `AdamW` with [`Adam::decoupled_weight_decay`]). At step `t`:
@@ -117,11 +116,10 @@ impl<T: Real, M: Params<T>, S: BorrowMut<M::Grads>> Rule<T, M> for AdamRule<T, S
 
     fn update(&mut self, hyper: &Hyper<T>, model: &mut M, grads: &M::Grads) {
         self.steps += 1;
-        let t = i32::try_from(self.steps).unwrap_or(i32::MAX);
         let (b1, b2, eps, lr) = (self.beta1, self.beta2, self.eps, hyper.lr);
         let one = T::one();
-        let step_size = lr / (one - FloatCore::powi(b1, t));
-        let bc2_sqrt = (one - FloatCore::powi(b2, t)).sqrt();
+        let step_size = lr / (one - powu(b1, self.steps));
+        let bc2_sqrt = (one - powu(b2, self.steps)).sqrt();
         let (l2, shrink) = match self.decoupled {
             false => (hyper.weight_decay, one),
             true => (T::zero(), one - lr * hyper.weight_decay),

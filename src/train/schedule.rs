@@ -81,9 +81,9 @@ fn check_factor(gamma: f64) -> Result<(), ScheduleError> {
     check(gamma > 0.0 && gamma <= 1.0, "factor", gamma, "in (0, 1]")
 }
 
-/// `γ^n` without float math beyond multiplication (`n` beyond `i32::MAX` saturates).
+/// `γ^n` by multiplications only, so a rate is the same bits however it was computed.
 fn pow(gamma: f64, n: usize) -> f64 {
-    num_traits::float::FloatCore::powi(gamma, i32::try_from(n).unwrap_or(i32::MAX))
+    crate::scalar::powu(gamma, n as u64)
 }
 
 /// Multiplies the rate by `factor` every `every` epochs (PyTorch's `StepLR`).
