@@ -331,24 +331,29 @@ unsafe fn pack_bt<S: Simd>(
 /// of the cache-set conflicts that rows `n` apart cause when `n` is a large power of two.
 ///
 /// # Safety
-/// The CPU supports `S`; `src` valid for the block; `dst` valid for `kc · nr` writes.
+/// The CPU supports `S`; `src` valid for the block; `dst` valid for `kc · NV·W` writes;
+/// `nc <= NV·W`.
 #[inline(always)]
-unsafe fn pack_b<S: Simd>(
+unsafe fn pack_b<S: Simd, const NV: usize>(
     src: *const S::E,
     n: usize,
     nc: usize,
     kc: usize,
     dst: *mut S::E,
-    nr: usize,
 ) {
     let (full, rest) = (nc / S::W, nc % S::W);
+    let nr = NV * S::W;
     // SAFETY (whole body): row `p < kc` of the block, `nc <= nr` elements of it; `dst` row `p`.
     unsafe {
         let mask = S::mask(if rest == 0 { S::W } else { rest });
         for p in 0..kc {
             let (s, d) = (src.add(p * n), dst.add(p * nr));
-            for v in 0..full {
-                S::store(d.add(v * S::W), S::load(s.add(v * S::W)));
+            // At most `NV` vectors, unrolled: a loop over `full` becomes a `memcpy` call per row,
+            // which costs more than the copy.
+            for v in 0..NV {
+                if v < full {
+                    S::store(d.add(v * S::W), S::load(s.add(v * S::W)));
+                }
             }
             if rest != 0 {
                 let at = full * S::W;
@@ -636,8 +641,8 @@ where
     false
 }
 
-/// The loops of [`gemm`] (BLIS order): blocks of `kc` along the inner dimension, blocks of `mc`
-/// rows of A (packed into micro-panels or read in place), strips of `NR` columns of B (packed or
+/// The loops of [`gemm`]: blocks of `mc` rows of A, blocks of `kc` along the inner dimension
+/// (the A block packed into micro-panels or read in place), strips of `NR` columns of B (packed or
 /// read in place), and `MR × NR` tiles, as `plan` says.
 ///
 /// # Safety
@@ -670,12 +675,15 @@ unsafe fn blocks<
     let (kc_max, mc_max) = (plan.kc, plan.mc);
     debug_assert!(plan.pack_a == PACK_A && plan.pack_b == PACK_B);
     let ld = if a_t { m } else { k };
-    let mut p0 = 0;
-    while p0 < k {
-        let kc = if k - p0 < kc_max { k - p0 } else { kc_max };
-        let mut i0 = 0;
-        while i0 < m {
-            let mc = if m - i0 < mc_max { m - i0 } else { mc_max };
+    // Row blocks outermost: the `mc × n` panel of C a row block writes stays in cache across its
+    // k-blocks (with k-blocks outermost, every k-block re-reads all of C from memory). Either
+    // order packs each A block and each B strip once per (row block, k-block).
+    let mut i0 = 0;
+    while i0 < m {
+        let mc = if m - i0 < mc_max { m - i0 } else { mc_max };
+        let mut p0 = 0;
+        while p0 < k {
+            let kc = if k - p0 < kc_max { k - p0 } else { kc_max };
             // A at (i0, p0), in place or packed.
             // SAFETY: i0 < m, p0 < k: inside A; the packed block fits `packs.a` (mc ≤ mc_max).
             let (ap, a_tile) = unsafe {
@@ -703,7 +711,7 @@ unsafe fn blocks<
                         if b_t {
                             pack_bt::<S>(b.add(j0 * k + p0), k, nc, kc, packs.b, nr);
                         } else {
-                            pack_b::<S>(b.add(p0 * n + j0), n, nc, kc, packs.b, nr);
+                            pack_b::<S, NV>(b.add(p0 * n + j0), n, nc, kc, packs.b);
                         }
                         (packs.b as *const S::E, nr)
                     } else {
@@ -739,8 +747,8 @@ unsafe fn blocks<
                 }
                 j0 += nr;
             }
-            i0 += mc;
+            p0 += kc;
         }
-        p0 += kc;
+        i0 += mc;
     }
 }
