@@ -6,7 +6,7 @@ use super::rules::RecurrentInput;
 use super::state::impl_state;
 use super::steps::{
     add_at_b, add_bias, add_col_sums, add_recurrent_grad, add_step, mul, mul_bt, norm,
-    to_batch_major, to_time_major,
+    to_batch_major, to_time_major, transpose,
 };
 use crate::nn::{Ctx, Infer, Train};
 use crate::scalar::{Pod, Real, Zeroable};
@@ -131,8 +131,8 @@ impl<T: Real, D: Dim, H: Dim> Gru<T, D, H> {
 }
 
 /// What a [`Gru`] forward pass keeps: the inputs, the activated gates, `h·W_hn + b_hn` of each
-/// step, every hidden state (time-major), the initial state, and backward's buffers and results
-/// (`dh0`, per-step gradient norms). Its [`State`](super::State) impl reads and sets the states.
+/// step, every hidden state (time-major), the initial state, and backward's buffers (`W_hᵀ`) and
+/// results (`dh0`, per-step gradient norms). Its [`State`](super::State) impl reads and sets the states.
 #[derive(crate::Zeroable)]
 #[shaped(crate = crate)]
 #[repr(C)]
@@ -147,6 +147,7 @@ pub struct GruCache<T, N: Dim, S: Dim, D: Dim, H: Dim> {
     dgh: Tensor<T, (S, N, U3, H)>,
     dxs: Tensor<T, (S, N, D)>,
     dh: Tensor<T, (N, H)>,
+    weight_h_t: Tensor<T, (U3, H, H)>,
     dh0: Tensor<T, (N, H)>,
     norms: Tensor<T, (S,)>,
 }
@@ -203,6 +204,9 @@ where
         let (nh, g3) = (n * h, 3 * h);
         let one = T::one();
         c.dh.fill(T::zero());
+        // Every step's `dh += dG_h·W_hᵀ` reads `W_h` transposed: transposed once here, not packed
+        // transposed by every step's product.
+        transpose(self.weight_h.as_slice(), c.weight_h_t.as_mut_slice(), h, g3);
         for t in (0..s).rev() {
             let dh = c.dh.as_mut_slice();
             add_step(dh, dy.as_slice(), t, s, h);
@@ -231,7 +235,7 @@ where
                     dh[k] *= z;
                 }
             }
-            mul_bt(dgh, self.weight_h.as_slice(), dh, n, g3, h, true);
+            mul(dgh, c.weight_h_t.as_slice(), dh, n, g3, h, true);
         }
         c.dh0.copy_from(&c.dh);
         if let Some(g) = grads {

@@ -6,7 +6,7 @@ use super::rules::RecurrentInput;
 use super::state::impl_state;
 use super::steps::{
     add_at_b, add_bias, add_col_sums, add_recurrent_grad, add_step, mul, mul_bt, norm,
-    to_batch_major, to_time_major,
+    to_batch_major, to_time_major, transpose,
 };
 use crate::nn::{Ctx, Infer, Train};
 use crate::scalar::{Pod, Real, Zeroable};
@@ -131,8 +131,8 @@ impl<T: Real, D: Dim, H: Dim> Lstm<T, D, H> {
 }
 
 /// What an [`Lstm`] forward pass keeps: the inputs, the activated gates, every hidden and cell
-/// state (time-major), the initial states, and backward's buffers and results (`dh0`, `dc0`,
-/// per-step gradient norms). Its [`State`](super::State) impl reads and sets the states.
+/// state (time-major), the initial states, and backward's buffers (`W_hᵀ`, one step's `tanh c_t`)
+/// and results (`dh0`, `dc0`, per-step gradient norms). Its [`State`](super::State) impl reads and sets the states.
 #[derive(crate::Zeroable)]
 #[shaped(crate = crate)]
 #[repr(C)]
@@ -147,6 +147,8 @@ pub struct LstmCache<T, N: Dim, S: Dim, D: Dim, H: Dim> {
     dxs: Tensor<T, (S, N, D)>,
     dh: Tensor<T, (N, H)>,
     dc: Tensor<T, (N, H)>,
+    tanh_c: Tensor<T, (N, H)>,
+    weight_h_t: Tensor<T, (U4, H, H)>,
     dh0: Tensor<T, (N, H)>,
     dc0: Tensor<T, (N, H)>,
     norms: Tensor<T, (S,)>,
@@ -206,6 +208,9 @@ where
         let one = T::one();
         c.dh.fill(T::zero());
         c.dc.fill(T::zero());
+        // `dh = dG·W_hᵀ` at every step reads `W_h` transposed: transposed once here, not packed
+        // transposed by every step's product.
+        transpose(self.weight_h.as_slice(), c.weight_h_t.as_mut_slice(), h, g4);
         for t in (0..s).rev() {
             let dh = c.dh.as_mut_slice();
             add_step(dh, dy.as_slice(), t, s, h);
@@ -216,25 +221,45 @@ where
             } else {
                 &cs[(t - 1) * nh..t * nh]
             };
-            let ct = &cs[t * nh..(t + 1) * nh];
+            let tanh_c = c.tanh_c.as_mut_slice();
+            tanh_c.copy_from_slice(&cs[t * nh..(t + 1) * nh]);
+            T::tanh_in_place(tanh_c);
             let gt = &c.gates.as_slice()[t * n * g4..(t + 1) * n * g4];
             let dgt = &mut c.dgates.as_mut_slice()[t * n * g4..(t + 1) * n * g4];
             let dc = c.dc.as_mut_slice();
-            for b in 0..n {
-                let (row, drow) = (&gt[b * g4..(b + 1) * g4], &mut dgt[b * g4..(b + 1) * g4]);
+            // One batch row at a time, every run re-sliced to exactly `h` so that the loop over
+            // `j` has no bounds checks and vectorises.
+            for (b, (row, drow)) in gt
+                .chunks_exact(g4)
+                .zip(dgt.chunks_exact_mut(g4))
+                .enumerate()
+            {
+                let r = b * h..(b + 1) * h;
+                let (dh, dc, cp, tc) = (
+                    &dh[r.clone()],
+                    &mut dc[r.clone()],
+                    &cprev[r.clone()],
+                    &tanh_c[r],
+                );
+                let (ri, rest) = row.split_at(h);
+                let (rf, rest) = rest.split_at(h);
+                let (rg, ro) = rest.split_at(h);
+                let (di, rest) = drow.split_at_mut(h);
+                let (df, rest) = rest.split_at_mut(h);
+                let (dg, d_o) = rest.split_at_mut(h);
+                let (ro, dc, cp, tc) = (&ro[..h], &mut dc[..h], &cp[..h], &tc[..h]);
+                let (d_o, dh) = (&mut d_o[..h], &dh[..h]);
                 for j in 0..h {
-                    let k = b * h + j;
-                    let [i, f, g, o] = [row[j], row[h + j], row[2 * h + j], row[3 * h + j]];
-                    let tc = ct[k].tanh();
-                    let dct = dc[k] + dh[k] * o * (one - tc * tc);
-                    drow[j] = dct * g * i * (one - i);
-                    drow[h + j] = dct * cprev[k] * f * (one - f);
-                    drow[2 * h + j] = dct * i * (one - g * g);
-                    drow[3 * h + j] = dh[k] * tc * o * (one - o);
-                    dc[k] = dct * f;
+                    let [i, f, g, o] = [ri[j], rf[j], rg[j], ro[j]];
+                    let dct = dc[j] + dh[j] * o * (one - tc[j] * tc[j]);
+                    di[j] = dct * g * i * (one - i);
+                    df[j] = dct * cp[j] * f * (one - f);
+                    dg[j] = dct * i * (one - g * g);
+                    d_o[j] = dh[j] * tc[j] * o * (one - o);
+                    dc[j] = dct * f;
                 }
             }
-            mul_bt(dgt, self.weight_h.as_slice(), dh, n, g4, h, false);
+            mul(dgt, c.weight_h_t.as_slice(), dh, n, g4, h, false);
         }
         c.dh0.copy_from(&c.dh);
         c.dc0.copy_from(&c.dc);
