@@ -1,7 +1,10 @@
 //! The vectorised `f32` sigmoid and tanh (`kernel::math`) against `f64` std over a dense grid, and
 //! their edges.
 
-use shaped::kernel::math::{exp, sigmoid_in_place, tanh_in_place};
+use shaped::kernel::Isa;
+use shaped::kernel::math::{
+    exp, sigmoid, sigmoid_in_place, sigmoid_in_place_on, tanh, tanh_in_place, tanh_in_place_on,
+};
 
 /// Every 1/1024 from -100 to 100, plus values near 0 at many scales.
 fn grid() -> Vec<f32> {
@@ -69,6 +72,22 @@ fn edges() {
         (exp(f32::INFINITY), exp(100.0), exp(0.0)),
         (f32::INFINITY, f32::INFINITY, 1.0)
     );
+}
+
+/// Every instruction set this CPU has gives the scalar function's bits, over the whole grid.
+#[test]
+fn every_instruction_set_gives_the_same_bits() {
+    let x = grid();
+    let isas = [Isa::Portable, Isa::Avx2, Isa::Avx512];
+    for isa in isas.into_iter().filter(|i| i.available()) {
+        let (mut s, mut t) = (x.clone(), x.clone());
+        sigmoid_in_place_on(isa, &mut s);
+        tanh_in_place_on(isa, &mut t);
+        for ((&x, &s), &t) in x.iter().zip(&s).zip(&t) {
+            assert_eq!(s.to_bits(), sigmoid(x).to_bits(), "{isa:?}: sigmoid({x})");
+            assert_eq!(t.to_bits(), tanh(x).to_bits(), "{isa:?}: tanh({x})");
+        }
+    }
 }
 
 /// Slices of every length up to 40 (vector bodies and tails) give the same values as one element
