@@ -205,7 +205,6 @@ where
     ) {
         let (n, s, d, h) = (N::USIZE, S::USIZE, D::USIZE, H::USIZE);
         let (nh, g4) = (n * h, 4 * h);
-        let one = T::one();
         c.dh.fill(T::zero());
         c.dc.fill(T::zero());
         // `dh = dG·W_hᵀ` at every step reads `W_h` transposed: transposed once here, not packed
@@ -227,37 +226,28 @@ where
             let gt = &c.gates.as_slice()[t * n * g4..(t + 1) * n * g4];
             let dgt = &mut c.dgates.as_mut_slice()[t * n * g4..(t + 1) * n * g4];
             let dc = c.dc.as_mut_slice();
-            // One batch row at a time, every run re-sliced to exactly `h` so that the loop over
-            // `j` has no bounds checks and vectorises.
             for (b, (row, drow)) in gt
                 .chunks_exact(g4)
                 .zip(dgt.chunks_exact_mut(g4))
                 .enumerate()
             {
                 let r = b * h..(b + 1) * h;
-                let (dh, dc, cp, tc) = (
-                    &dh[r.clone()],
-                    &mut dc[r.clone()],
-                    &cprev[r.clone()],
-                    &tanh_c[r],
-                );
                 let (ri, rest) = row.split_at(h);
                 let (rf, rest) = rest.split_at(h);
                 let (rg, ro) = rest.split_at(h);
                 let (di, rest) = drow.split_at_mut(h);
                 let (df, rest) = rest.split_at_mut(h);
                 let (dg, d_o) = rest.split_at_mut(h);
-                let (ro, dc, cp, tc) = (&ro[..h], &mut dc[..h], &cp[..h], &tc[..h]);
-                let (d_o, dh) = (&mut d_o[..h], &dh[..h]);
-                for j in 0..h {
-                    let [i, f, g, o] = [ri[j], rf[j], rg[j], ro[j]];
-                    let dct = dc[j] + dh[j] * o * (one - tc[j] * tc[j]);
-                    di[j] = dct * g * i * (one - i);
-                    df[j] = dct * cp[j] * f * (one - f);
-                    dg[j] = dct * i * (one - g * g);
-                    d_o[j] = dh[j] * tc[j] * o * (one - o);
-                    dc[j] = dct * f;
-                }
+                let ins = [
+                    ri,
+                    rf,
+                    rg,
+                    ro,
+                    &cprev[r.clone()],
+                    &tanh_c[r.clone()],
+                    &dh[r.clone()],
+                ];
+                cell_backward(ins, &mut dc[r], [di, df, dg, d_o]);
             }
             mul(dgt, c.weight_h_t.as_slice(), dh, n, g4, h, false);
         }
@@ -275,5 +265,27 @@ where
             mul_bt(dg, wx, c.dxs.as_mut_slice(), s * n, g4, d, false);
             to_batch_major(c.dxs.as_slice(), dx.as_mut_slice(), n, s, d);
         }
+    }
+}
+
+/// One batch row of the LSTM cell's backward: from the activated gates `i, f, g, o`, `c_{t−1}`,
+/// `tanh c_t` and `dh_t`, writes the gates' gradients and carries `dc` back to `dc_{t−1}`.
+///
+/// Not inlined: as a function's own slice arguments, the compiler knows the eight runs do not
+/// overlap and vectorises the loop (inlined into the step loop it stayed scalar).
+#[inline(never)]
+fn cell_backward<T: Real>(ins: [&[T]; 7], dc: &mut [T], [di, df, dg, d_o]: [&mut [T]; 4]) {
+    let h = dc.len();
+    let [ri, rf, rg, ro, cp, tc, dh] = ins.map(|s| &s[..h]);
+    let (di, df, dg, d_o) = (&mut di[..h], &mut df[..h], &mut dg[..h], &mut d_o[..h]);
+    let one = T::one();
+    for j in 0..h {
+        let [i, f, g, o] = [ri[j], rf[j], rg[j], ro[j]];
+        let dct = dc[j] + dh[j] * o * (one - tc[j] * tc[j]);
+        di[j] = dct * g * i * (one - i);
+        df[j] = dct * cp[j] * f * (one - f);
+        dg[j] = dct * i * (one - g * g);
+        d_o[j] = dh[j] * tc[j] * o * (one - o);
+        dc[j] = dct * f;
     }
 }
