@@ -80,19 +80,7 @@ pub fn tanh_in_place(x: &mut [f32]) {
 ///
 /// Panics if the CPU lacks `isa` (see [`Isa::available`](super::Isa::available)).
 pub fn sigmoid_in_place_on(isa: super::Isa, x: &mut [f32]) {
-    assert!(
-        isa.available(),
-        "math: {isa:?} is not available on this CPU"
-    );
-    match isa {
-        // SAFETY: the CPU has the instruction set (asserted).
-        #[cfg(target_arch = "x86_64")]
-        super::Isa::Avx512 => unsafe { x86::sigmoid_avx512(x) },
-        // SAFETY: as above.
-        #[cfg(target_arch = "x86_64")]
-        super::Isa::Avx2 => unsafe { x86::sigmoid_avx2(x) },
-        _ => x.iter_mut().for_each(|v| *v = sigmoid(*v)),
-    }
+    map_on(isa, x, sigmoid)
 }
 
 /// [`tanh_in_place`] on a chosen instruction set (for tests and benchmarks): the same bits on
@@ -100,6 +88,12 @@ pub fn sigmoid_in_place_on(isa: super::Isa, x: &mut [f32]) {
 ///
 /// Panics if the CPU lacks `isa` (see [`Isa::available`](super::Isa::available)).
 pub fn tanh_in_place_on(isa: super::Isa, x: &mut [f32]) {
+    map_on(isa, x, tanh)
+}
+
+/// `x[i] = f(x[i])`, the loop compiled for `isa` (`f` is inlined into it).
+#[inline(always)]
+fn map_on(isa: super::Isa, x: &mut [f32], f: impl Fn(f32) -> f32) {
     assert!(
         isa.available(),
         "math: {isa:?} is not available on this CPU"
@@ -107,32 +101,29 @@ pub fn tanh_in_place_on(isa: super::Isa, x: &mut [f32]) {
     match isa {
         // SAFETY: the CPU has the instruction set (asserted).
         #[cfg(target_arch = "x86_64")]
-        super::Isa::Avx512 => unsafe { x86::tanh_avx512(x) },
+        super::Isa::Avx512 => unsafe { x86::map_avx512(x, f) },
         // SAFETY: as above.
         #[cfg(target_arch = "x86_64")]
-        super::Isa::Avx2 => unsafe { x86::tanh_avx2(x) },
-        _ => x.iter_mut().for_each(|v| *v = tanh(*v)),
+        super::Isa::Avx2 => unsafe { x86::map_avx2(x, f) },
+        _ => x.iter_mut().for_each(|v| *v = f(*v)),
     }
 }
 
-/// The slice loops compiled for AVX2+FMA and for AVX-512F: the same scalar code, vectorised 8 or
+/// The slice loop compiled for AVX2+FMA and for AVX-512F: the same scalar code, vectorised 8 or
 /// 16 lanes wide (with 32 vector registers, AVX-512 also keeps every constant in a register).
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    macro_rules! slice_fns {
-        ($($name:ident = $f:ident on $features:literal;)*) => {$(
-            /// # Safety
-            #[doc = concat!("The CPU has ", $features, ".")]
-            #[target_feature(enable = $features)]
-            pub(super) unsafe fn $name(x: &mut [f32]) {
-                x.iter_mut().for_each(|v| *v = super::$f(*v));
-            }
-        )*};
+    /// # Safety
+    /// The CPU has AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn map_avx2(x: &mut [f32], f: impl Fn(f32) -> f32) {
+        x.iter_mut().for_each(|v| *v = f(*v));
     }
-    slice_fns! {
-        sigmoid_avx2 = sigmoid on "avx2,fma";
-        tanh_avx2 = tanh on "avx2,fma";
-        sigmoid_avx512 = sigmoid on "avx512f,avx2,fma";
-        tanh_avx512 = tanh on "avx512f,avx2,fma";
+
+    /// # Safety
+    /// The CPU has AVX-512F, AVX2 and FMA.
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn map_avx512(x: &mut [f32], f: impl Fn(f32) -> f32) {
+        x.iter_mut().for_each(|v| *v = f(*v));
     }
 }
