@@ -90,6 +90,7 @@ pub(crate) fn pod_bytes<T: Pod>(v: &[T]) -> &[u8] {
 }
 
 /// The bytes of a slice of `Pod` values, mutably: any bytes written leave valid values.
+#[cfg(feature = "threads")]
 pub(crate) fn pod_bytes_mut<T: Pod>(v: &mut [T]) -> &mut [u8] {
     // SAFETY: as in `pod_bytes`; every bit pattern is a valid `T`, and the unique borrow is
     // handed on.
