@@ -160,11 +160,15 @@ impl<T: Copy, M: Dim, K: Dim> Tensor<T, (M, K)> {
 
     /// Writes the transpose into `out`.
     pub fn t_into(&self, out: &mut Tensor<T, (K, M)>) {
-        let (s, o) = (self.as_slice(), out.as_mut_slice());
-        for r in 0..M::USIZE {
-            for c in 0..K::USIZE {
-                o[c * M::USIZE + r] = s[r * K::USIZE + c];
-            }
+        transpose(self.as_slice(), out.as_mut_slice(), M::USIZE, K::USIZE);
+    }
+}
+
+/// Writes the `cols × rows` transpose of the row-major `rows × cols` matrix `src` into `dst`.
+pub(crate) fn transpose<T: Copy>(src: &[T], dst: &mut [T], rows: usize, cols: usize) {
+    for (r, row) in src.chunks_exact(cols).take(rows).enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            dst[c * rows + r] = v;
         }
     }
 }

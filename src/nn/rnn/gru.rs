@@ -6,9 +6,10 @@ use super::rules::RecurrentInput;
 use super::state::impl_state;
 use super::steps::{
     add_at_b, add_bias, add_col_sums, add_recurrent_grad, add_step, mul, mul_bt, norm,
-    to_batch_major, to_time_major, transpose,
+    to_batch_major, to_time_major,
 };
 use crate::nn::{Ctx, Infer, Train};
+use crate::ops::matmul::transpose;
 use crate::scalar::{Pod, Real, Zeroable};
 use crate::shape::{Dim, DimEq};
 use crate::tensor::Tensor;
@@ -132,7 +133,8 @@ impl<T: Real, D: Dim, H: Dim> Gru<T, D, H> {
 
 /// What a [`Gru`] forward pass keeps: the inputs, the activated gates, `h·W_hn + b_hn` of each
 /// step, every hidden state (time-major), the initial state, and backward's buffers (`W_hᵀ`) and
-/// results (`dh0`, per-step gradient norms). Its [`State`](super::State) impl reads and sets the states.
+/// results (`dh0`, per-step gradient norms). Its [`State`](super::State) impl reads and sets the
+/// states.
 #[derive(crate::Zeroable)]
 #[shaped(crate = crate)]
 #[repr(C)]

@@ -6,9 +6,10 @@ use super::rules::RecurrentInput;
 use super::state::impl_state;
 use super::steps::{
     add_at_b, add_bias, add_col_sums, add_recurrent_grad, add_step, mul, mul_bt, norm,
-    to_batch_major, to_time_major, transpose,
+    to_batch_major, to_time_major,
 };
 use crate::nn::{Ctx, Infer, Train};
+use crate::ops::matmul::transpose;
 use crate::scalar::{Pod, Real, Zeroable};
 use crate::shape::{Dim, DimEq};
 use crate::tensor::Tensor;
@@ -131,8 +132,9 @@ impl<T: Real, D: Dim, H: Dim> Lstm<T, D, H> {
 }
 
 /// What an [`Lstm`] forward pass keeps: the inputs, the activated gates, every hidden and cell
-/// state (time-major), the initial states, and backward's buffers (`W_hᵀ`, one step's `tanh c_t`)
-/// and results (`dh0`, `dc0`, per-step gradient norms). Its [`State`](super::State) impl reads and sets the states.
+/// state (time-major), the initial states, and backward's buffers (`W_hᵀ`, one step's
+/// `tanh c_t`) and results (`dh0`, `dc0`, per-step gradient norms). Its [`State`](super::State)
+/// impl reads and sets the states.
 #[derive(crate::Zeroable)]
 #[shaped(crate = crate)]
 #[repr(C)]
@@ -271,8 +273,8 @@ where
 /// One batch row of the LSTM cell's backward: from the activated gates `i, f, g, o`, `c_{t−1}`,
 /// `tanh c_t` and `dh_t`, writes the gates' gradients and carries `dc` back to `dc_{t−1}`.
 ///
-/// Not inlined: as a function's own slice arguments, the compiler knows the eight runs do not
-/// overlap and vectorises the loop (inlined into the step loop it stayed scalar).
+/// Not inlined: as a function's own slice arguments, the compiler knows the runs it writes do not
+/// overlap the others and vectorises the loop (inlined into the step loop it stayed scalar).
 #[inline(never)]
 fn cell_backward<T: Real>(ins: [&[T]; 7], dc: &mut [T], [di, df, dg, d_o]: [&mut [T]; 4]) {
     let h = dc.len();

@@ -30,15 +30,6 @@ pub(super) fn to_batch_major<T: Copy>(src: &[T], dst: &mut [T], n: usize, s: usi
     }
 }
 
-/// Writes the `cols × rows` transpose of the row-major `rows × cols` matrix `src` into `dst`.
-pub(super) fn transpose<T: Copy>(src: &[T], dst: &mut [T], rows: usize, cols: usize) {
-    for (r, row) in src.chunks_exact(cols).take(rows).enumerate() {
-        for (c, &v) in row.iter().enumerate() {
-            dst[c * rows + r] = v;
-        }
-    }
-}
-
 /// Adds step `t` of batch-major `(N, S, W)` to the time-major step buffer `(N, W)`.
 pub(super) fn add_step<T: Real>(dst: &mut [T], src: &[T], t: usize, s: usize, w: usize) {
     for (b, row) in dst.chunks_exact_mut(w).enumerate() {
