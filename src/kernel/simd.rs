@@ -1,9 +1,11 @@
 //! The blocked, register-tiled product, generic over a vector instruction set ([`Simd`]).
 //!
-//! Layout of the work (BLIS order; [`Plan`] decides the blocks and what is packed):
-//! - `k` is cut into blocks of `kc` so one strip of B (`kc × NR`) stays in L1;
-//! - `m` is cut into blocks of `mc` rows when A is large: each block is packed into `MR`-row
-//!   micro-panels (`MR` values per step of `p`, contiguous) that stay in L2;
+//! Layout of the work, outermost loop first ([`Plan`] decides the blocks and what is packed):
+//! - `m` is cut into blocks of `mc` rows when A is large, so the block's panel of C stays in cache
+//!   across its k-blocks;
+//! - `k` is cut into blocks of `kc` so one strip of B (`kc × NR`) stays in L1; the A block of each
+//!   is packed into `MR`-row micro-panels (`MR` values per step of `p`, contiguous) that stay in
+//!   L2;
 //! - `n` is cut into strips of `NR = NV · W` columns (`W` lanes per vector), each packed into a
 //!   contiguous `kc × NR` buffer when many row tiles reuse it or B is stored transposed;
 //! - each strip is swept by `MR × NR` tiles of C held in registers; per step of `p` the kernel loads
