@@ -229,7 +229,10 @@ struct Strip<E> {
     overwrite: bool,
 }
 
-/// Sweeps one column strip with `MR`-row tiles (`NVC` vectors wide, the last masked if `MASK`).
+/// Sweeps one column strip with `MR`-row tiles (`NVC` vectors wide, the last masked if `MASK`);
+/// the rows past the last whole tile take tiles of 4, 2 and 1 rows. Three tile heights for every
+/// remainder, not one per remainder: each height is another copy of the kernel for every
+/// instruction set, width and layout, and the copies are most of the library's compile time.
 ///
 /// # Safety
 /// As [`micro`], for all `m` rows.
@@ -238,33 +241,38 @@ unsafe fn strip<S: Simd, const MR: usize, const NVC: usize, const MASK: bool, co
     s: Strip<S::E>,
     mask: S::M,
 ) {
+    let (kc, b, ldb, ldc, ow) = (s.kc, s.b, s.ldb, s.ldc, s.overwrite);
+    // A at row `i`: tile `i / MR`, then row `i % MR` inside it.
+    let a_at = |i: usize| APanel {
+        // SAFETY: `i < m`, inside A (or its packed block).
+        ptr: unsafe {
+            let r = i % MR;
+            s.a.ptr
+                .add(i / MR * s.a_tile + if A_T { r } else { r * s.a.ld })
+        },
+        ld: s.a.ld,
+    };
+    // SAFETY: `i < m`, inside C.
+    let c_at = |i: usize| unsafe { s.c.add(i * ldc) };
     let mut i = 0;
-    while i < s.m {
-        let rows = if s.m - i < MR { s.m - i } else { MR };
-        // Tile `i / MR` of A.
-        let a = APanel {
-            // SAFETY: `i < m`, inside A (or its packed block).
-            ptr: unsafe { s.a.ptr.add(i / MR * s.a_tile) },
-            ld: s.a.ld,
-        };
-        // SAFETY: `i < m`, inside C.
-        let c = unsafe { s.c.add(i * s.ldc) };
-        let (kc, b, ldb, ldc, ow) = (s.kc, s.b, s.ldb, s.ldc, s.overwrite);
-        // SAFETY: the tile covers rows i..i+rows of the strip, which the caller vouches for.
-        unsafe {
-            match rows {
-                r if r == MR => micro::<S, MR, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
-                1 => micro_row::<S, NVC, MASK, A_T>(kc, a, b, ldb, c, mask, ow),
-                2 => micro::<S, 2, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
-                3 => micro::<S, 3, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
-                4 => micro::<S, 4, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
-                5 => micro::<S, 5, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
-                6 => micro::<S, 6, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
-                7 => micro::<S, 7, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
-                _ => micro::<S, 8, NVC, MASK, A_T>(kc, a, b, ldb, c, ldc, mask, ow),
-            }
+    // SAFETY (all calls): each tile covers rows i..i + R < m of the strip, which the caller
+    // vouches for.
+    unsafe {
+        while i + MR <= s.m {
+            micro::<S, MR, NVC, MASK, A_T>(kc, a_at(i), b, ldb, c_at(i), ldc, mask, ow);
+            i += MR;
         }
-        i += rows;
+        if MR > 4 && i + 4 <= s.m {
+            micro::<S, 4, NVC, MASK, A_T>(kc, a_at(i), b, ldb, c_at(i), ldc, mask, ow);
+            i += 4;
+        }
+        if MR > 2 && i + 2 <= s.m {
+            micro::<S, 2, NVC, MASK, A_T>(kc, a_at(i), b, ldb, c_at(i), ldc, mask, ow);
+            i += 2;
+        }
+        if i < s.m {
+            micro_row::<S, NVC, MASK, A_T>(kc, a_at(i), b, ldb, c_at(i), mask, ow);
+        }
     }
 }
 
@@ -443,10 +451,14 @@ impl<const BYTES: usize> Buf<BYTES> {
 
 /// Where packed operands go (null where the plan packs nothing).
 #[derive(Clone, Copy)]
-struct Packs<E> {
+pub(crate) struct Packs<E> {
     a: *mut E,
     b: *mut E,
 }
+
+/// [`blocks`] compiled for one instruction set (with its features enabled, out of line): every
+/// form of [`gemm`] calls the same copy of the loops.
+pub(crate) type Blocks<E> = unsafe fn(Gemm, Plan, *const E, *const E, *mut E, Packs<E>);
 
 /// How [`blocks`] cuts a product: the depth of a k block, the rows of an A block, and which
 /// operands it packs.
@@ -529,20 +541,22 @@ impl Plan {
     }
 }
 
-/// `c (+)= op(a) · op(b)` with `MR × NV·W` register tiles, packing B strips into a stack buffer
-/// of `PACK_BYTES` where that pays, and A blocks into one of `PACK_A_BYTES` when `PACK_A`, as
-/// `plan` ([`Plan::for_gemm`]) says.
+/// `c (+)= op(a) · op(b)` as `plan` ([`Plan::for_gemm`]) says, by `run` (this instruction set's
+/// [`blocks`]): B strips packed into a stack buffer of `PACK_BYTES` where that pays, and A blocks
+/// into one of `PACK_A_BYTES` when `PACK_A`.
 ///
 /// # Safety
 /// The CPU supports `S`; the slices behind `a`, `b`, `c` hold at least `m·k`, `k·n`, `m·n`
-/// elements (checked by the public entry points); `1 <= MR <= 8`, `1 <= NV <= 2`.
+/// elements (checked by the public entry points); `run` is `blocks::<S, MR, NV>` for the `MR`,
+/// `NV` of `plan`, with `1 <= MR <= 8`, `1 <= NV <= 2`.
 #[inline(always)]
-pub(crate) unsafe fn gemm<S: Simd, const MR: usize, const NV: usize, const PACK_A: bool>(
+pub(crate) unsafe fn gemm<S: Simd, const PACK_A: bool>(
     g: Gemm,
     plan: Plan,
     a: *const S::E,
     b: *const S::E,
     c: *mut S::E,
+    run: Blocks<S::E>,
 ) where
     S::E: Default,
 {
@@ -556,20 +570,23 @@ pub(crate) unsafe fn gemm<S: Simd, const MR: usize, const NV: usize, const PACK_
         a: core::ptr::null_mut(),
         b: pb.ptr(),
     };
-    // SAFETY (all arms): forwarded; the buffers hold what the plan needs. Each arm is its own
-    // copy of the loops, with the packing decisions constant.
+    // SAFETY (both arms): forwarded; the buffers hold what the plan needs.
     unsafe {
         if PACK_A {
             let mut pa = Buf::<PACK_A_BYTES>::new();
-            let packs = Packs {
-                a: pa.ptr(),
-                ..packs
-            };
-            blocks::<S, MR, NV, true, true>(g, plan, a, b, c, packs)
-        } else if plan.pack_b {
-            blocks::<S, MR, NV, false, true>(g, plan, a, b, c, packs)
+            run(
+                g,
+                plan,
+                a,
+                b,
+                c,
+                Packs {
+                    a: pa.ptr(),
+                    ..packs
+                },
+            )
         } else {
-            blocks::<S, MR, NV, false, false>(g, plan, a, b, c, packs)
+            run(g, plan, a, b, c, packs)
         }
     }
 }
@@ -613,11 +630,11 @@ pub(crate) unsafe fn gemm_small<S: Simd, const MR: usize, const NV: usize>(
             ..packs
         };
         // SAFETY: forwarded; the buffer holds a strip of the plan's depth.
-        unsafe { blocks::<S, MR, NV, false, true>(g, plan, a, b, c, packs) }
+        unsafe { blocks::<S, MR, NV>(g, plan, a, b, c, packs) }
     } else {
         let plan = Plan::new::<S, MR, NV>(g, 0, 0);
         // SAFETY: forwarded; this plan packs nothing.
-        unsafe { blocks::<S, MR, NV, false, false>(g, plan, a, b, c, packs) }
+        unsafe { blocks::<S, MR, NV>(g, plan, a, b, c, packs) }
     }
 }
 
@@ -647,17 +664,14 @@ where
 /// (the A block packed into micro-panels or read in place), strips of `NR` columns of B (packed or
 /// read in place), and `MR × NR` tiles, as `plan` says.
 ///
+/// Whether to pack is a run-time choice here, not a constant: the loops around the kernels are
+/// cheap, and one copy of them (per instruction set) serves every plan.
+///
 /// # Safety
 /// As [`gemm`], with `m, n, k > 0`; `packs` holds a packed A block of the plan (when it packs A)
-/// and a strip of `plan.kc × NV·W` elements (when it packs B); `PACK_A`, `PACK_B` are the plan's.
+/// and a strip of `plan.kc × NV·W` elements (when it packs B).
 #[inline(always)]
-unsafe fn blocks<
-    S: Simd,
-    const MR: usize,
-    const NV: usize,
-    const PACK_A: bool,
-    const PACK_B: bool,
->(
+pub(crate) unsafe fn blocks<S: Simd, const MR: usize, const NV: usize>(
     g: Gemm,
     plan: Plan,
     a: *const S::E,
@@ -675,7 +689,7 @@ unsafe fn blocks<
     } = g;
     let nr = NV * S::W;
     let (kc_max, mc_max) = (plan.kc, plan.mc);
-    debug_assert!(plan.pack_a == PACK_A && plan.pack_b == PACK_B);
+    let (packs_a, packs_b) = (plan.pack_a, plan.pack_b);
     let ld = if a_t { m } else { k };
     // Row blocks outermost: the `mc × n` panel of C a row block writes stays in cache across its
     // k-blocks (with k-blocks outermost, every k-block re-reads all of C from memory). Either
@@ -690,7 +704,7 @@ unsafe fn blocks<
             // SAFETY: i0 < m, p0 < k: inside A; the packed block fits `packs.a` (mc ≤ mc_max).
             let (ap, a_tile) = unsafe {
                 let at = a.add(if a_t { p0 * m + i0 } else { i0 * k + p0 });
-                if PACK_A {
+                if packs_a {
                     pack_a::<S::E, MR>(at, a_t, ld, mc, kc, packs.a);
                     (
                         APanel {
@@ -709,7 +723,7 @@ unsafe fn blocks<
                 let nc = if n - j0 < nr { n - j0 } else { nr };
                 // SAFETY: p0 < k, i0 < m, j0 < n: all offsets are inside the operands.
                 let s = unsafe {
-                    let (bp, ldb) = if PACK_B {
+                    let (bp, ldb) = if packs_b {
                         if b_t {
                             pack_bt::<S>(b.add(j0 * k + p0), k, nc, kc, packs.b, nr);
                         } else {
@@ -734,7 +748,7 @@ unsafe fn blocks<
                 let vecs = nc.div_ceil(S::W);
                 let masked = nc % S::W != 0;
                 // A packed block reads like a transposed A with stride MR.
-                let a_cols = a_t || PACK_A;
+                let a_cols = a_t || packs_a;
                 // SAFETY: the strip is `nc` columns wide; `vecs` vectors cover it, the last one
                 // masked to the `nc % W` valid lanes when `masked`.
                 unsafe {

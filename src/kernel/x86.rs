@@ -320,9 +320,10 @@ impl Simd for Avx512F64 {
 
 /// One entry point per instruction set and element type: `$name` runs the product with `$isa`'s
 /// features enabled; a product that packs A goes through `$packed`, kept out of line so that only
-/// it has the large A buffer in its stack frame (small products do not pay for probing it).
+/// it has the large A buffer in its stack frame (small products do not pay for probing it). Both
+/// call `$blocks`, the one copy of the loops and kernels for this instruction set.
 macro_rules! entry {
-    ($(#[$doc:meta])* $name:ident, $packed:ident, $isa:ty, $mr:literal, $nv:literal, $features:literal) => {
+    ($(#[$doc:meta])* $name:ident, $packed:ident, $blocks:ident, $isa:ty, $mr:literal, $nv:literal, $features:literal) => {
         $(#[$doc])*
         ///
         /// # Safety
@@ -340,8 +341,8 @@ macro_rules! entry {
                 // SAFETY: the caller's contract.
                 unsafe { $packed(g, plan, a, b, c) }
             } else {
-                // SAFETY: the caller's contract; the plan packs no A.
-                unsafe { simd::gemm::<$isa, $mr, $nv, false>(g, plan, a, b, c) }
+                // SAFETY: the caller's contract; the plan packs no A; `$blocks` has its MR, NV.
+                unsafe { simd::gemm::<$isa, false>(g, plan, a, b, c, $blocks) }
             }
         }
 
@@ -358,25 +359,43 @@ macro_rules! entry {
             b: *const <$isa as Simd>::E,
             c: *mut <$isa as Simd>::E,
         ) {
-            // SAFETY: the caller's contract; the plan packs A.
-            unsafe { simd::gemm::<$isa, $mr, $nv, true>(g, plan, a, b, c) }
+            // SAFETY: the caller's contract; the plan packs A; `$blocks` has its MR, NV.
+            unsafe { simd::gemm::<$isa, true>(g, plan, a, b, c, $blocks) }
+        }
+
+        /// The loops of the entry point above.
+        ///
+        /// # Safety
+        /// As `simd::blocks`.
+        #[target_feature(enable = $features)]
+        #[inline(never)]
+        unsafe fn $blocks(
+            g: Gemm,
+            plan: simd::Plan,
+            a: *const <$isa as Simd>::E,
+            b: *const <$isa as Simd>::E,
+            c: *mut <$isa as Simd>::E,
+            packs: simd::Packs<<$isa as Simd>::E>,
+        ) {
+            // SAFETY: the caller's contract.
+            unsafe { simd::blocks::<$isa, $mr, $nv>(g, plan, a, b, c, packs) }
         }
     };
 }
 
 entry!(
     /// `f32` product with AVX2+FMA.
-    gemm_f32_avx2, gemm_f32_avx2_packed, Avx2F32, 6, 2, "avx2,fma"
+    gemm_f32_avx2, gemm_f32_avx2_packed, blocks_f32_avx2, Avx2F32, 6, 2, "avx2,fma"
 );
 entry!(
     /// `f64` product with AVX2+FMA.
-    gemm_f64_avx2, gemm_f64_avx2_packed, Avx2F64, 6, 2, "avx2,fma"
+    gemm_f64_avx2, gemm_f64_avx2_packed, blocks_f64_avx2, Avx2F64, 6, 2, "avx2,fma"
 );
 entry!(
     /// `f32` product with AVX-512F.
-    gemm_f32_avx512, gemm_f32_avx512_packed, Avx512F32, 8, 2, "avx512f,avx2,fma"
+    gemm_f32_avx512, gemm_f32_avx512_packed, blocks_f32_avx512, Avx512F32, 8, 2, "avx512f,avx2,fma"
 );
 entry!(
     /// `f64` product with AVX-512F.
-    gemm_f64_avx512, gemm_f64_avx512_packed, Avx512F64, 8, 2, "avx512f,avx2,fma"
+    gemm_f64_avx512, gemm_f64_avx512_packed, blocks_f64_avx512, Avx512F64, 8, 2, "avx512f,avx2,fma"
 );
