@@ -157,7 +157,8 @@ pub fn input_grad<T: ConvElem>(
 
 /// Adds the weight gradient of one sample to `dw: (F, C, KH, KW)`, from the padded input
 /// `xp: (C, H + 2PH, W + 2PW)` and the output gradient `dy: (F, OH, OW)`. Returns `false`,
-/// having added nothing, as [`forward`] does (and for kernels wider than 7).
+/// having added nothing, as [`forward`] does, and for kernel widths other than 1, 3, 5 and 7
+/// (each width is a copy of the kernel per instruction set; even widths are rare).
 ///
 /// # Panics
 /// As [`forward`].
@@ -290,7 +291,7 @@ macro_rules! conv_elem {
                 let Some(v) = lanes(isa, size_of::<$t>()) else {
                     return false;
                 };
-                if !g.valid() || !Conv::mostly_full(g.ow(), v) || !(1..=7).contains(&g.kw) {
+                if !g.valid() || !Conv::mostly_full(g.ow(), v) || !matches!(g.kw, 1 | 3 | 5 | 7) {
                     return false;
                 }
                 let (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw);
@@ -776,7 +777,7 @@ mod x86 {
     /// The weight gradient of one sample.
     ///
     /// # Safety
-    /// As [`weight_rows`]; `1 <= g.kw <= 7`.
+    /// As [`weight_rows`]; `g.kw` is 1, 3, 5 or 7.
     #[inline(always)]
     pub(super) unsafe fn weight_grad<S: Simd>(
         g: Conv,
@@ -790,11 +791,8 @@ mod x86 {
         unsafe {
             match g.kw {
                 1 => weight_grad_k::<S, 1>(g, xp, dy, dw),
-                2 => weight_grad_k::<S, 2>(g, xp, dy, dw),
                 3 => weight_grad_k::<S, 3>(g, xp, dy, dw),
-                4 => weight_grad_k::<S, 4>(g, xp, dy, dw),
                 5 => weight_grad_k::<S, 5>(g, xp, dy, dw),
-                6 => weight_grad_k::<S, 6>(g, xp, dy, dw),
                 _ => weight_grad_k::<S, 7>(g, xp, dy, dw),
             }
         }
