@@ -1,6 +1,7 @@
 //! IDX and gzip reading: every error case on small hand-made files, and the bundled datasets.
 
-use std::path::PathBuf;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use shaped::data::{
@@ -10,15 +11,63 @@ use shaped::data::{
 
 // ---------- helpers (independent of the library) ----------
 
-/// A fresh, unique path in the temp dir holding `bytes`.
-fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("shaped-data-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// A fresh, unique folder in the temp dir, removed with everything in it when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("shaped-data-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+/// A file holding `bytes`, alone in its own [`TempDir`] (gone when this is dropped).
+struct TempFile {
+    path: PathBuf,
+    _dir: TempDir,
+}
+
+impl Deref for TempFile {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for TempFile {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// A fresh file named `name` in a temp folder of its own, holding `bytes`.
+fn temp_file(name: &str, bytes: &[u8]) -> TempFile {
+    let dir = TempDir::new();
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
-    path
+    TempFile { path, _dir: dir }
 }
 
 /// An IDX file: magic `00 00 dtype rank`, big-endian dims, payload.
@@ -559,10 +608,7 @@ fn corrupt_gzip_carries_path() {
 
 #[test]
 fn missing_dataset_files() {
-    let dir = temp_file("placeholder", b"")
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    let dir = TempDir::new();
     let e = Mnist::load::<f32>(&dir).unwrap_err();
     assert!(
         matches!(
@@ -631,10 +677,7 @@ fn bundled_digits_8x8() {
 #[test]
 fn raw_and_gz_give_the_same_dataset() {
     // Gunzip the bundled files into a temp folder; loading that folder gives the same data.
-    let dir = temp_file("placeholder", b"")
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    let dir = TempDir::new();
     for name in [
         "train-images-idx3-ubyte",
         "train-labels-idx1-ubyte",
