@@ -206,9 +206,10 @@ pub trait Scalar:
         g: crate::kernel::conv::Conv,
         xp: &[Self],
         dy: &[Self],
+        work: &mut [Self],
         dw: &mut [Self],
     ) -> bool {
-        let _ = (g, xp, dy, dw);
+        let _ = (g, xp, dy, work, dw);
         false
     }
 }
@@ -253,9 +254,10 @@ macro_rules! scalar_float {
                 g: crate::kernel::conv::Conv,
                 xp: &[Self],
                 dy: &[Self],
+                work: &mut [Self],
                 dw: &mut [Self],
             ) -> bool {
-                crate::kernel::conv::weight_grad(crate::kernel::Isa::detect(), g, xp, dy, dw)
+                crate::kernel::conv::weight_grad(crate::kernel::Isa::detect(), g, xp, dy, work, dw)
             }
         }
     )*};

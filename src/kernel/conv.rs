@@ -17,7 +17,11 @@
 //!   `dw[f][c][ky][kx] += Σ_{i,j} dy[f][i][j] · xp[c][i + ky][j + kx]`, two filters and all `KW`
 //!   offsets accumulated in registers per row of `dy`, the last partial vector of each row read
 //!   with masked loads (no lane outside the tensors is read, so an infinity elsewhere cannot turn
-//!   into a NaN here).
+//!   into a NaN here). Where the output rows are too short for the vectors but the filters fill
+//!   them (LeNet's second layer: rows of 10, 16 filters), the filters go in the lanes instead: an
+//!   `8 × F` tile of `dwᵀ` accumulates, per output pixel, one vector of the output gradient
+//!   (transposed to `(OH·OW, F)` in the caller's work buffer) times 8 input values broadcast in
+//!   place — a product whose column matrix is never written.
 //!
 //! Each kernel declines (returns `false`, having written nothing) where it would waste much of
 //! its vectors: output rows filling less than 3/4 of their lanes, or, for the input gradient, a
@@ -115,7 +119,14 @@ pub trait ConvElem: Copy + Default {
         dx: &mut [Self],
     ) -> bool;
     #[doc(hidden)]
-    fn weight_grad(isa: Isa, g: Conv, xp: &[Self], dy: &[Self], dw: &mut [Self]) -> bool;
+    fn weight_grad(
+        isa: Isa,
+        g: Conv,
+        xp: &[Self],
+        dy: &[Self],
+        work: &mut [Self],
+        dw: &mut [Self],
+    ) -> bool;
 }
 
 /// Writes the output `y: (F, OH, OW)` of one sample `x: (C, H, W)` (unpadded) from the weights
@@ -156,14 +167,22 @@ pub fn input_grad<T: ConvElem>(
 }
 
 /// Adds the weight gradient of one sample to `dw: (F, C, KH, KW)`, from the padded input
-/// `xp: (C, H + 2PH, W + 2PW)` and the output gradient `dy: (F, OH, OW)`. Returns `false`,
-/// having added nothing, as [`forward`] does, and for kernel widths other than 1, 3, 5 and 7
-/// (each width is a copy of the kernel per instruction set; even widths are rare).
+/// `xp: (C, H + 2PH, W + 2PW)` and the output gradient `dy: (F, OH, OW)`. Output rows in the
+/// lanes need a kernel width of 1, 3, 5 or 7 (each width is a copy of the kernel per instruction
+/// set; even widths are rare); filters in the lanes need `work` of `F·OH·OW` elements. Returns
+/// `false`, having added nothing, where neither applies, and as [`forward`] does.
 ///
 /// # Panics
 /// As [`forward`].
-pub fn weight_grad<T: ConvElem>(isa: Isa, g: Conv, xp: &[T], dy: &[T], dw: &mut [T]) -> bool {
-    T::weight_grad(isa, g, xp, dy, dw)
+pub fn weight_grad<T: ConvElem>(
+    isa: Isa,
+    g: Conv,
+    xp: &[T],
+    dy: &[T],
+    work: &mut [T],
+    dw: &mut [T],
+) -> bool {
+    T::weight_grad(isa, g, xp, dy, work, dw)
 }
 
 /// Lanes of one vector of `bytes`-sized elements on `isa`; `None` without vector kernels.
@@ -287,17 +306,43 @@ macro_rules! conv_elem {
                 true
             }
 
-            fn weight_grad(isa: Isa, g: Conv, xp: &[$t], dy: &[$t], dw: &mut [$t]) -> bool {
+            fn weight_grad(
+                isa: Isa,
+                g: Conv,
+                xp: &[$t],
+                dy: &[$t],
+                work: &mut [$t],
+                dw: &mut [$t],
+            ) -> bool {
                 let Some(v) = lanes(isa, size_of::<$t>()) else {
                     return false;
                 };
-                if !g.valid() || !Conv::mostly_full(g.ow(), v) || !matches!(g.kw, 1 | 3 | 5 | 7) {
+                if !g.valid() {
+                    return false;
+                }
+                let n = g.oh() * g.ow();
+                let rows = Conv::mostly_full(g.ow(), v) && matches!(g.kw, 1 | 3 | 5 | 7);
+                let filters = Conv::mostly_full(g.f, v) && work.len() >= n * g.f;
+                if !rows && !filters {
                     return false;
                 }
                 let (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw);
                 assert!(xp.len() >= g.c * hp * wp, "conv kernel: short padded input");
-                assert!(dy.len() >= g.f * g.oh() * g.ow(), "conv kernel: short dy");
+                assert!(dy.len() >= g.f * n, "conv kernel: short dy");
                 assert!(dw.len() >= g.f * g.c * g.kh * g.kw, "conv kernel: short dw");
+                if !rows {
+                    // Filters in the lanes, over the output gradient as `(OH·OW, F)`.
+                    transpose(&dy[..g.f * n], g.f, n, work);
+                    // SAFETY: the ISA is available (`lanes`); the lengths are checked above.
+                    unsafe {
+                        let (xp, dyt, dw) = (xp.as_ptr(), work.as_ptr(), dw.as_mut_ptr());
+                        match isa {
+                            Isa::Avx512 => x86::$avx512::weight_grad_lanes(g, xp, dyt, dw),
+                            _ => x86::$avx2::weight_grad_lanes(g, xp, dyt, dw),
+                        }
+                    }
+                    return true;
+                }
                 // SAFETY: the ISA is available (`lanes`); the lengths are checked above.
                 unsafe {
                     let (xp, dy, dw) = (xp.as_ptr(), dy.as_ptr(), dw.as_mut_ptr());
@@ -327,7 +372,7 @@ macro_rules! no_kernels {
             fn input_grad(_: Isa, _: Conv, _: &[$t], _: &[$t], _: &mut [$t], _: &mut [$t]) -> bool {
                 false
             }
-            fn weight_grad(_: Isa, _: Conv, _: &[$t], _: &[$t], _: &mut [$t]) -> bool {
+            fn weight_grad(_: Isa, _: Conv, _: &[$t], _: &[$t], _: &mut [$t], _: &mut [$t]) -> bool {
                 false
             }
         }
@@ -335,6 +380,17 @@ macro_rules! no_kernels {
 }
 #[cfg(not(target_arch = "x86_64"))]
 no_kernels!(f32, f64);
+
+/// Writes the `cols × rows` transpose of `src: (rows, cols)` into `dst`.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
+    let dst = &mut dst[..rows * cols];
+    for (r, row) in src.chunks_exact(cols).take(rows).enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            dst[c * rows + r] = v;
+        }
+    }
+}
 
 /// Copies `src: (n, h, w)` into `dst: (n, rows, stride)` at row `top`, column `left`, zero
 /// elsewhere.
@@ -798,9 +854,188 @@ mod x86 {
         }
     }
 
+    /// The source offsets one index of a lanes product walks: `count` runs of `len` consecutive
+    /// elements, run `r` starting at `(r / per)·big + (r % per)·small`. The receptive field
+    /// `(c, ky, kx)` is `C·KH` runs of `KW` (`per = KH`, `small = WP`, `big = HP·WP`); the output
+    /// pixels `(oy, ox)` are `OH` runs of `OW` (`per = OH`, `small = WP`).
+    #[derive(Clone, Copy)]
+    struct Runs {
+        count: usize,
+        len: usize,
+        per: usize,
+        small: usize,
+        big: usize,
+    }
+
+    impl Runs {
+        /// The receptive field of a stride-1 convolution over a padded source.
+        fn field(g: Conv) -> Runs {
+            let (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw);
+            Runs {
+                count: g.c * g.kh,
+                len: g.kw,
+                per: g.kh,
+                small: wp,
+                big: hp * wp,
+            }
+        }
+        /// The output pixels of a stride-1 convolution over a padded source.
+        fn pixels(g: Conv) -> Runs {
+            Runs {
+                count: g.oh(),
+                len: g.ow(),
+                per: g.oh(),
+                small: g.w + 2 * g.pw,
+                big: 0,
+            }
+        }
+        fn total(&self) -> usize {
+            self.count * self.len
+        }
+        fn base(&self, r: usize) -> usize {
+            (r / self.per) * self.big + (r % self.per) * self.small
+        }
+        /// The offset of index `i`.
+        fn at(&self, i: usize) -> usize {
+            self.base(i / self.len) + i % self.len
+        }
+    }
+
+    /// Most filters a lanes tile covers: two vectors of 16 lanes.
+    const LANES_MAX: usize = 32;
+
+    /// One tile of a product with the filters in the vector lanes:
+    /// `out[r][j] = Σ_p src[rows[r] + k.at(p)] · b[p·ldb + j]` for the `NVC` vectors of filters
+    /// at `b` (the last one masked by `mask`). The source values are broadcast, so the receptive
+    /// fields are read in place: no column matrix.
+    ///
+    /// # Safety
+    /// The ISA of `S` is available; `src` holds every offset `rows[r] + k.at(p)`; `b` holds
+    /// `k.total()` rows of `ldb` with the masked lanes of `NVC` vectors.
+    #[inline(always)]
+    unsafe fn lanes_tile<S: Simd, const R: usize, const NVC: usize>(
+        src: *const S::E,
+        rows: &[usize; R],
+        k: Runs,
+        b: *const S::E,
+        ldb: usize,
+        mask: S::M,
+        out: &mut [[S::E; LANES_MAX]; R],
+    ) {
+        // SAFETY (whole body): the offsets are the caller's; `out` rows hold `NVC·W <= 32`.
+        unsafe {
+            let mut acc = [[S::zero(); NVC]; R];
+            let mut bp = b;
+            // Runs in two nested loops (no division per run).
+            for outer in 0..k.count / k.per {
+                for inner in 0..k.per {
+                    let base = src.add(outer * k.big + inner * k.small);
+                    for t in 0..k.len {
+                        let mut bv = [S::zero(); NVC];
+                        for (v, x) in bv.iter_mut().enumerate() {
+                            *x = if v == NVC - 1 {
+                                S::load_m(bp.add(v * S::W), mask)
+                            } else {
+                                S::load(bp.add(v * S::W))
+                            };
+                        }
+                        for (r, acc) in acc.iter_mut().enumerate() {
+                            let x = S::splat(*base.add(rows[r] + t));
+                            for (a, &y) in acc.iter_mut().zip(&bv) {
+                                *a = S::fma(x, y, *a);
+                            }
+                        }
+                        bp = bp.add(ldb);
+                    }
+                }
+            }
+            for (o, acc) in out.iter_mut().zip(&acc) {
+                for (v, &a) in acc.iter().enumerate() {
+                    S::store(o.as_mut_ptr().add(v * S::W), a);
+                }
+            }
+        }
+    }
+
+    /// A lanes product over all rows and filters: for each `R`-row tile of `rows` (the last one
+    /// padded with its last row) and each group of up to `2·W` filters, [`lanes_tile`], then
+    /// `emit(row, filter, value)` for every valid row and filter.
+    ///
+    /// # Safety
+    /// As [`lanes_tile`] for every tile; `b` holds `k.total()` rows of `nf` filters (`ldb = nf`).
+    #[inline(always)]
+    unsafe fn lanes<S: Simd, const R: usize>(
+        src: *const S::E,
+        rows: Runs,
+        k: Runs,
+        b: *const S::E,
+        nf: usize,
+        mut emit: impl FnMut(usize, usize, S::E),
+    ) where
+        S::E: Default,
+    {
+        let m = rows.total();
+        let group = 2 * S::W;
+        let mut f0 = 0;
+        while f0 < nf {
+            let n = if nf - f0 < group { nf - f0 } else { group };
+            let nvc = n.div_ceil(S::W);
+            // SAFETY: `1 <= n - (nvc − 1)·W <= W`.
+            let mask = unsafe { S::mask(n - (nvc - 1) * S::W) };
+            let mut i0 = 0;
+            while i0 < m {
+                let offs =
+                    core::array::from_fn(|r| rows.at(if i0 + r < m { i0 + r } else { m - 1 }));
+                let mut out = [[S::E::default(); LANES_MAX]; R];
+                // SAFETY: the caller's contract; filters `f0..f0 + n` of every row of `b`.
+                unsafe {
+                    if nvc == 1 {
+                        lanes_tile::<S, R, 1>(src, &offs, k, b.add(f0), nf, mask, &mut out);
+                    } else {
+                        lanes_tile::<S, R, 2>(src, &offs, k, b.add(f0), nf, mask, &mut out);
+                    }
+                }
+                let valid = if m - i0 < R { m - i0 } else { R };
+                for (r, o) in out.iter().enumerate().take(valid) {
+                    for (j, &v) in o.iter().enumerate().take(n) {
+                        emit(i0 + r, f0 + j, v);
+                    }
+                }
+                i0 += R;
+            }
+            f0 += n;
+        }
+    }
+
+    /// The weight gradient of one sample with the filters in the lanes:
+    /// `dw[f][q] += Σ_pix dyt[pix][f] · xp[field(q) + pixel(pix)]`, `dyt` the output gradient
+    /// transposed to `(OH·OW, F)`.
+    ///
+    /// # Safety
+    /// The ISA of `S` is available; `xp` holds the padded input (rows of `W + 2PW`), `dyt` its
+    /// `OH·OW·F` values, `dw` the `F·C·KH·KW` gradient.
+    #[inline(always)]
+    pub(super) unsafe fn weight_grad_lanes<S: Simd, const R: usize>(
+        g: Conv,
+        xp: *const S::E,
+        dyt: *const S::E,
+        dw: *mut S::E,
+    ) where
+        S::E: core::ops::Add<Output = S::E> + Default,
+    {
+        let q = g.c * g.kh * g.kw;
+        // SAFETY: the field and pixel offsets stay inside the padded input; `dw` has `F·Q`.
+        unsafe {
+            lanes::<S, R>(xp, Runs::field(g), Runs::pixels(g), dyt, g.f, |r, f, v| {
+                let d = dw.add(f * q + r);
+                *d = *d + v;
+            })
+        }
+    }
+
     /// The entry points compiled for one instruction set and element type.
     macro_rules! entries {
-        ($name:ident, $isa:ty, $e:ty, $rows:literal, $features:literal) => {
+        ($name:ident, $isa:ty, $e:ty, $rows:literal, $lanes_rows:literal, $features:literal) => {
             pub(super) mod $name {
                 use super::Conv;
 
@@ -830,17 +1065,32 @@ mod x86 {
                     // SAFETY: forwarded.
                     unsafe { super::weight_grad::<$isa>(g, xp, dy, dw) }
                 }
+
+                /// # Safety
+                /// The CPU has the features; as [`super::weight_grad_lanes`].
+                #[target_feature(enable = $features)]
+                pub(crate) unsafe fn weight_grad_lanes(
+                    g: Conv,
+                    xp: *const $e,
+                    dyt: *const $e,
+                    dw: *mut $e,
+                ) {
+                    // SAFETY: forwarded.
+                    unsafe { super::weight_grad_lanes::<$isa, $lanes_rows>(g, xp, dyt, dw) }
+                }
             }
         };
     }
     // Rows per pass: 2 channels × 8 rows are 16 accumulators of AVX-512's 32 registers; AVX2
-    // has 16, so 2 × 4.
-    entries!(avx2_f32, crate::kernel::x86::Avx2F32, f32, 4, "avx2,fma");
-    entries!(avx2_f64, crate::kernel::x86::Avx2F64, f64, 4, "avx2,fma");
+    // has 16, so 2 × 4. Lanes tiles: 8 rows of up to 2 vectors with AVX-512; 6 with AVX2
+    // (12 accumulators, 2 filter vectors and a broadcast in 16 registers).
+    entries!(avx2_f32, crate::kernel::x86::Avx2F32, f32, 4, 6, "avx2,fma");
+    entries!(avx2_f64, crate::kernel::x86::Avx2F64, f64, 4, 6, "avx2,fma");
     entries!(
         avx512_f32,
         crate::kernel::x86::Avx512F32,
         f32,
+        8,
         8,
         "avx512f,avx2,fma"
     );
@@ -848,6 +1098,7 @@ mod x86 {
         avx512_f64,
         crate::kernel::x86::Avx512F64,
         f64,
+        8,
         8,
         "avx512f,avx2,fma"
     );

@@ -257,7 +257,7 @@ where
                 }
                 let xp = padded_sample(g, x.outer(b), padded);
                 let dw = grads.weight.as_mut_slice();
-                if !direct.is_some_and(|d| T::conv_weight_grad(d, xp, dyb, dw)) {
+                if !direct.is_some_and(|d| T::conv_weight_grad(d, xp, dyb, cols, dw)) {
                     // dW (F, Q) += dY_b (F, N) · rows (N, Q), with the receptive fields laid
                     // out as rows (`im2row`): a plain product, cheaper than dY_b · colsᵀ with
                     // its packed transpose.
@@ -480,6 +480,8 @@ mod tests {
         // AVX2 or AVX-512: padded, and LeNet's 5×5 "same" shape.
         gradients_match::<U2, U2, U3, U6, U16, U3, U1, U1>(14);
         gradients_match::<U2, U1, U2, U8, U12, U5, U1, U2>(15);
+        // Rows of 4 and 16 filters: the weight gradient with the filters in the vector lanes.
+        gradients_match::<U2, U3, U16, U6, U6, U3, U1, U0>(16);
     }
 
     #[test]

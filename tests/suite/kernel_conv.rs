@@ -188,7 +188,8 @@ fn check<T: ConvElem + Default + PartialEq + core::fmt::Debug>(
     let nw = g.f * g.c * g.kh * g.kw;
     let mut dw = vec![to(1.0); nw + 40];
     dw[nw..].fill(to(SENTINEL));
-    let ran_dw = weight_grad(isa, g, &xpt, &dyt, &mut dw);
+    let mut work = vec![T::default(); g.f * oh * ow];
+    let ran_dw = weight_grad(isa, g, &xpt, &dyt, &mut work, &mut dw);
     if ran_dw {
         let want = weight_grad_ref(g, &xp, &dy);
         let scale = (oh * ow) as f64;
@@ -234,6 +235,12 @@ fn geometries() -> Vec<Conv> {
         conv(1, 2, 3, 8, 3, 8, 1, 0),    // kernel as wide as the input
         conv(1, 2, 10, 20, 3, 9, 1, 4),  // kernel width 9: dw declined
         conv(2, 2, 6, 5, 3, 3, 1, 1),    // rows too short for the vectors: declined
+        // Short rows but many filters: the weight gradient with the filters in the lanes (one
+        // vector, two, and more than one group of two; partial row tiles).
+        conv(3, 16, 7, 9, 3, 4, 1, 0), // even kernel width: the lanes weight gradient
+        conv(2, 24, 6, 6, 3, 3, 1, 1), // 24 filters: a masked second vector (f32, AVX-512)
+        conv(2, 40, 5, 7, 3, 2, 1, 1), // 40 filters: two groups
+        conv(1, 32, 3, 3, 3, 3, 0, 0), // a single output pixel
     ]
 }
 
@@ -252,12 +259,19 @@ fn direct_gradients_match_their_definitions() {
                 |x| x as f64,
                 f32::EPSILON as f64,
             );
-            for r in [r64, r32] {
+            let bytes = if isa == Isa::Avx512 { 64 } else { 32 };
+            for (r, size) in [(r64, 8), (r32, 4)] {
                 ran[0] += r.0 as usize;
                 ran[1] += r.1 as usize;
                 ran[2] += r.2 as usize;
-                if g.kw % 2 == 0 || g.kw > 7 {
+                // Whether the filters fill 3/4 of the lanes of their vectors at least.
+                let v = bytes / size;
+                let lanes = 4 * g.f >= 3 * g.f.div_ceil(v) * v;
+                if (g.kw % 2 == 0 || g.kw > 7) && !lanes {
                     assert!(!r.2, "kernel width {} has no weight kernel", g.kw);
+                }
+                if lanes {
+                    assert!(r.2, "{g:?}: the filters fill the lanes on {isa:?}");
                 }
                 if g.w == 5 {
                     assert_eq!(r, (false, false, false), "rows of 5 are declined");
@@ -321,7 +335,8 @@ fn an_infinity_reaches_only_the_weights_it_multiplies() {
         xp[2 * g.w + g.w - 1] = f32::INFINITY;
         let dy = vec![1.0f32; g.f * g.oh() * g.ow()];
         let mut dw = vec![0.0f32; g.f * g.c * g.kh * g.kw];
-        assert!(weight_grad(isa, g, &xp, &dy, &mut dw));
+        let mut work = vec![0.0f32; g.f * g.oh() * g.ow()];
+        assert!(weight_grad(isa, g, &xp, &dy, &mut work, &mut dw));
         for (i, &v) in dw.iter().enumerate() {
             let kx = i % g.kw;
             if kx == g.kw - 1 {
