@@ -270,7 +270,13 @@ macro_rules! conv_elem {
                 };
                 let zs = g.border_stride(v);
                 let rows = g.oh() + 2 * (g.kh - 1);
-                if !g.valid() || !g.input_grad_pays(v) || work.len() < g.f * rows * zs {
+                if !g.valid() {
+                    return false;
+                }
+                let (q, n) = (g.c * g.kh * g.kw, g.oh() * g.ow());
+                let correlate = g.input_grad_pays(v) && work.len() >= g.f * rows * zs;
+                let scatter = g.kw <= x86::COL2IM_KW && work.len() >= q * n;
+                if !correlate && !scatter {
                     return false;
                 }
                 assert!(
@@ -279,6 +285,25 @@ macro_rules! conv_elem {
                 );
                 assert!(dy.len() >= g.f * g.oh() * g.ow(), "conv kernel: short dy");
                 assert!(dx.len() >= g.c * g.h * g.w, "conv kernel: short dx");
+                if !correlate {
+                    // The product `dcols (Q, N) = Wᵀ · dY`, then its columns added back.
+                    let (w, dy, cols) = (&w[..g.f * q], &dy[..g.f * n], &mut work[..q * n]);
+                    <$t as crate::Scalar>::gemm(
+                        crate::kernel::Gemm::nn(q, g.f, n).ta(),
+                        w,
+                        dy,
+                        cols,
+                    );
+                    // SAFETY: the ISA is available (`lanes`); the lengths are checked above.
+                    unsafe {
+                        let (cols, dx) = (cols.as_ptr(), dx.as_mut_ptr());
+                        match isa {
+                            Isa::Avx512 => x86::$avx512::col2im(g, cols, dx),
+                            _ => x86::$avx2::col2im(g, cols, dx),
+                        }
+                    }
+                    return true;
+                }
                 place(g.f, g.oh(), g.ow(), g.kh - 1, g.kw - 1, rows, zs, dy, work);
                 let k = x86::Corr {
                     ns: g.f,
@@ -1033,6 +1058,74 @@ mod x86 {
         }
     }
 
+    /// Widest kernel [`col2im`] takes: one mask and offset per kernel column on the stack.
+    pub(super) const COL2IM_KW: usize = 16;
+
+    /// The column matrix `cols: (C·KH·KW, OH·OW)` added back onto the input pixels (stride 1):
+    /// `dx[c][iy][ix] = Σ_{ky,kx} cols[(c·KH + ky)·KW + kx][oy·OW + ox]` over the terms with
+    /// `oy = iy + PH − ky` and `ox = ix + PW − kx` inside the output. Each vector of an input row
+    /// sums its `KH·KW` shifted segments in a register (masked loads keep the lanes whose `ox`
+    /// falls outside the output at zero) and is written once: no zeroing, no read-back, no
+    /// padded copy.
+    ///
+    /// # Safety
+    /// The ISA of `S` is available; `cols` holds `C·KH·KW·OH·OW` values, `dx` `C·H·W`;
+    /// `g.kw <= COL2IM_KW`.
+    #[inline(always)]
+    pub(super) unsafe fn col2im<S: Simd>(g: Conv, cols: *const S::E, dx: *mut S::E) {
+        let (oh, ow) = (g.oh(), g.ow());
+        let n = oh * ow;
+        let mut j0 = 0;
+        while j0 < g.w {
+            let width = if g.w - j0 < S::W { g.w - j0 } else { S::W };
+            // Per kernel column: the offset of lane 0 from its segment's start, and the lanes
+            // whose `ox = j0 + j + PW − kx` lies in `0..OW`.
+            // SAFETY: `mask_range` bounds are clamped to `0..=W`.
+            let mut taps = [(0isize, unsafe { S::mask(0) }); COL2IM_KW];
+            for (kx, t) in taps.iter_mut().enumerate().take(g.kw) {
+                let shift = (j0 + g.pw) as isize - kx as isize;
+                let lo = (-shift).clamp(0, width as isize) as usize;
+                let hi = (ow as isize - shift).clamp(0, width as isize) as usize;
+                // SAFETY: as above.
+                *t = ((kx * n) as isize + shift, unsafe { S::mask_range(lo, hi) });
+            }
+            // SAFETY (loop): a masked load touches only its selected lanes, which lie inside
+            // the segment of `cols` row `(c·KH + ky)·KW + kx` at output row `oy`; the pointer to
+            // lane 0 may lie outside `cols`, so it is formed with wrapping arithmetic.
+            unsafe {
+                let store = S::mask(width);
+                let load = |seg: *const S::E, (off, m): (isize, S::M)| {
+                    S::load_m(seg.wrapping_offset(off), m)
+                };
+                for c in 0..g.c {
+                    for iy in 0..g.h {
+                        // Four sums, so that the adds do not wait on each other.
+                        let mut acc = [S::zero(); 4];
+                        for ky in 0..g.kh {
+                            let Some(oy) = (iy + g.ph).checked_sub(ky).filter(|&oy| oy < oh) else {
+                                continue;
+                            };
+                            let seg = cols.wrapping_add(((c * g.kh + ky) * g.kw) * n + oy * ow);
+                            let quads = taps[..g.kw].chunks_exact(4);
+                            let rest = quads.remainder();
+                            for quad in quads {
+                                for (a, &t) in acc.iter_mut().zip(quad) {
+                                    *a = S::add(*a, load(seg, t));
+                                }
+                            }
+                            for (a, &t) in acc.iter_mut().zip(rest) {
+                                *a = S::add(*a, load(seg, t));
+                            }
+                        }
+                        let sum = S::add(S::add(acc[0], acc[1]), S::add(acc[2], acc[3]));
+                        S::store_m(dx.add((c * g.h + iy) * g.w + j0), sum, store);
+                    }
+                }
+            }
+            j0 += S::W;
+        }
+    }
+
     /// The entry points compiled for one instruction set and element type.
     macro_rules! entries {
         ($name:ident, $isa:ty, $e:ty, $rows:literal, $lanes_rows:literal, $features:literal) => {
@@ -1064,6 +1157,14 @@ mod x86 {
                 ) {
                     // SAFETY: forwarded.
                     unsafe { super::weight_grad::<$isa>(g, xp, dy, dw) }
+                }
+
+                /// # Safety
+                /// The CPU has the features; as [`super::col2im`].
+                #[target_feature(enable = $features)]
+                pub(crate) unsafe fn col2im(g: Conv, cols: *const $e, dx: *mut $e) {
+                    // SAFETY: forwarded.
+                    unsafe { super::col2im::<$isa>(g, cols, dx) }
                 }
 
                 /// # Safety

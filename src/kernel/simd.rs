@@ -46,6 +46,8 @@ pub(crate) trait Simd {
     unsafe fn store(p: *mut Self::E, v: Self::V);
     /// The mask of the first `n` lanes, `1 <= n <= W`.
     unsafe fn mask(n: usize) -> Self::M;
+    /// The mask of lanes `lo..hi`, `lo <= W`, `hi <= W` (empty when `lo >= hi`).
+    unsafe fn mask_range(lo: usize, hi: usize) -> Self::M;
     /// Loads the masked lanes (others are zero); unselected memory is not touched.
     unsafe fn load_m(p: *const Self::E, m: Self::M) -> Self::V;
     /// Stores the masked lanes; unselected memory is not touched.

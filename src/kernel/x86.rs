@@ -111,6 +111,11 @@ impl Simd for Avx2F32 {
         }
     }
     #[inline(always)]
+    unsafe fn mask_range(lo: usize, hi: usize) -> __m256i {
+        // SAFETY: AVX2. Lanes below `hi` and not below `lo`.
+        unsafe { _mm256_andnot_si256(Self::mask(lo), Self::mask(hi)) }
+    }
+    #[inline(always)]
     unsafe fn load_m(p: *const f32, m: __m256i) -> __m256 {
         // SAFETY: AVX; only the selected lanes are read.
         unsafe { _mm256_maskload_ps(p, m) }
@@ -173,6 +178,11 @@ impl Simd for Avx2F64 {
         }
     }
     #[inline(always)]
+    unsafe fn mask_range(lo: usize, hi: usize) -> __m256i {
+        // SAFETY: AVX2. Lanes below `hi` and not below `lo`.
+        unsafe { _mm256_andnot_si256(Self::mask(lo), Self::mask(hi)) }
+    }
+    #[inline(always)]
     unsafe fn load_m(p: *const f64, m: __m256i) -> __m256d {
         // SAFETY: AVX; only the selected lanes are read.
         unsafe { _mm256_maskload_pd(p, m) }
@@ -231,6 +241,10 @@ impl Simd for Avx512F32 {
         ((1u32 << n) - 1) as __mmask16
     }
     #[inline(always)]
+    unsafe fn mask_range(lo: usize, hi: usize) -> __mmask16 {
+        (((1u32 << hi) - 1) & !((1u32 << lo) - 1)) as __mmask16
+    }
+    #[inline(always)]
     unsafe fn load_m(p: *const f32, m: __mmask16) -> __m512 {
         // SAFETY: AVX-512F; masked-off lanes are not read (no fault).
         unsafe { _mm512_maskz_loadu_ps(m, p) }
@@ -287,6 +301,10 @@ impl Simd for Avx512F64 {
     #[inline(always)]
     unsafe fn mask(n: usize) -> __mmask8 {
         ((1u32 << n) - 1) as __mmask8
+    }
+    #[inline(always)]
+    unsafe fn mask_range(lo: usize, hi: usize) -> __mmask8 {
+        (((1u32 << hi) - 1) & !((1u32 << lo) - 1)) as __mmask8
     }
     #[inline(always)]
     unsafe fn load_m(p: *const f64, m: __mmask8) -> __m512d {
