@@ -23,9 +23,16 @@
 //!   (transposed to `(OH·OW, F)` in the caller's work buffer) times 8 input values broadcast in
 //!   place — a product whose column matrix is never written.
 //!
+//!
+//! Where the correlation for the input gradient would be mostly zero terms (an unpadded layer
+//! such as LeNet's second: 14 · 16 input lanes against 10 · 10 outputs), it is the product
+//! `dcols = Wᵀ · dY` into the work buffer, then a vectorised `col2im`: each vector of an input row
+//! sums its `KH·KW` shifted segments of `dcols` in registers (masked loads zero the lanes outside
+//! the output) and is written once.
+//!
 //! Each kernel declines (returns `false`, having written nothing) where it would waste much of
-//! its vectors: output rows filling less than 3/4 of their lanes, or, for the input gradient, a
-//! border of zero terms larger than half the work (an unpadded layer such as LeNet's second);
+//! its vectors (the forward pass with output rows filling less than 3/4 of their lanes; the
+//! weight gradient when neither the rows nor the filters do), where the work buffer is too small,
 //! and on CPUs without AVX2+FMA. The layer then keeps the column matrix.
 
 use super::Isa;
