@@ -1080,6 +1080,23 @@ mod x86 {
     /// `g.kw <= COL2IM_KW`.
     #[inline(always)]
     pub(super) unsafe fn col2im<S: Simd>(g: Conv, cols: *const S::E, dx: *mut S::E) {
+        // SAFETY: forwarded; a constant width unrolls the taps and keeps them in registers.
+        unsafe {
+            match g.kw {
+                3 => col2im_k::<S, 3>(g, cols, dx),
+                5 => col2im_k::<S, 5>(g, cols, dx),
+                _ => col2im_k::<S, 0>(g, cols, dx),
+            }
+        }
+    }
+
+    /// [`col2im`] for kernel width `K` (`0`: any, read from `g`).
+    ///
+    /// # Safety
+    /// As [`col2im`], and `K` is `0` or `g.kw`.
+    #[inline(always)]
+    unsafe fn col2im_k<S: Simd, const K: usize>(g: Conv, cols: *const S::E, dx: *mut S::E) {
+        let kw = if K == 0 { g.kw } else { K };
         let (oh, ow) = (g.oh(), g.ow());
         let n = oh * ow;
         let mut j0 = 0;
@@ -1089,7 +1106,7 @@ mod x86 {
             // whose `ox = j0 + j + PW − kx` lies in `0..OW`.
             // SAFETY: `mask_range` bounds are clamped to `0..=W`.
             let mut taps = [(0isize, unsafe { S::mask(0) }); COL2IM_KW];
-            for (kx, t) in taps.iter_mut().enumerate().take(g.kw) {
+            for (kx, t) in taps.iter_mut().enumerate().take(kw) {
                 let shift = (j0 + g.pw) as isize - kx as isize;
                 let lo = (-shift).clamp(0, width as isize) as usize;
                 let hi = (ow as isize - shift).clamp(0, width as isize) as usize;
@@ -1112,8 +1129,8 @@ mod x86 {
                             let Some(oy) = (iy + g.ph).checked_sub(ky).filter(|&oy| oy < oh) else {
                                 continue;
                             };
-                            let seg = cols.wrapping_add(((c * g.kh + ky) * g.kw) * n + oy * ow);
-                            let quads = taps[..g.kw].chunks_exact(4);
+                            let seg = cols.wrapping_add(((c * g.kh + ky) * kw) * n + oy * ow);
+                            let quads = taps[..kw].chunks_exact(4);
                             let rest = quads.remainder();
                             for quad in quads {
                                 for (a, &t) in acc.iter_mut().zip(quad) {
