@@ -212,6 +212,22 @@ pub trait Scalar:
         let _ = (g, xp, dy, work, dw);
         false
     }
+
+    /// Max pooling of one NaN-free `h × w` plane over 2×2 windows at stride 2 by a vector
+    /// kernel, with each maximum's index in `args` when given; `false` (nothing written) when
+    /// there is none for this type and CPU.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn max_pool_2x2(
+        x: &[Self],
+        h: usize,
+        w: usize,
+        y: &mut [Self],
+        args: Option<&mut [u32]>,
+    ) -> bool {
+        let _ = (x, h, w, y, args);
+        false
+    }
 }
 
 macro_rules! scalar_int {
@@ -222,8 +238,18 @@ scalar_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
 /// `f32` and `f64`: the tuned products, and the direct convolution kernels on the detected
 /// instruction set.
 macro_rules! scalar_float {
-    ($($t:ty => $gemm:ident),*) => {$(
+    ($($t:ty => $gemm:ident, $pool:path),*) => {$(
         impl Scalar for $t {
+            #[inline]
+            fn max_pool_2x2(
+                x: &[Self],
+                h: usize,
+                w: usize,
+                y: &mut [Self],
+                args: Option<&mut [u32]>,
+            ) -> bool {
+                $pool(crate::kernel::Isa::detect(), x, h, w, y, args)
+            }
             #[inline(always)]
             fn gemm(g: crate::kernel::Gemm, a: &[Self], b: &[Self], c: &mut [Self]) {
                 crate::kernel::$gemm(g, a, b, c)
@@ -262,7 +288,10 @@ macro_rules! scalar_float {
         }
     )*};
 }
-scalar_float!(f32 => gemm_f32, f64 => gemm_f64);
+scalar_float!(
+    f32 => gemm_f32, crate::kernel::pool::max_2x2_f32,
+    f64 => gemm_f64, crate::kernel::pool::max_2x2_none
+);
 
 /// A float with the math neural networks need: `f32` and `f64`.
 ///

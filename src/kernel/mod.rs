@@ -33,6 +33,7 @@
 pub mod conv;
 mod dispatch;
 pub mod math;
+pub(crate) mod pool;
 mod simd;
 #[cfg(target_arch = "x86_64")]
 mod x86;

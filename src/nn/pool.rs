@@ -207,12 +207,14 @@ fn max_pool<T: Scalar>(g: Geom, x: &[T], y: &mut [T], mut args: Option<&mut [u32
     let planes = x.chunks_exact(plane);
     let outs = y.chunks_exact_mut(oplane);
     for (p, (xp, yp)) in planes.zip(outs).take(g.planes).enumerate() {
-        let args = args
+        let mut args = args
             .as_deref_mut()
             .map(|a| &mut a[p * oplane..(p + 1) * oplane]);
         if xp.iter().fold(false, |nan, &v| nan | !is_number(v)) {
             max_plane::<T, true>(g, xp, yp, args);
-        } else {
+        } else if (g.kh, g.kw, g.sh, g.sw, g.ph, g.pw) != (2, 2, 2, 2, 0, 0)
+            || !T::max_pool_2x2(xp, g.h, g.w, yp, args.as_deref_mut())
+        {
             max_plane::<T, false>(g, xp, yp, args);
         }
     }

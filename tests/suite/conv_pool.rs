@@ -89,3 +89,59 @@ fn flatten_forward_and_gradients() {
     println!("gradcheck flatten: dX {ex:.2e}");
     assert!(ex <= 1e-6 && ep == 0.0);
 }
+
+/// The first maximum (row-major) of every 2×2 window at stride 2 of each `h × w` plane, straight
+/// from the definition: the values and their flat indices within the plane.
+fn max_2x2_by_definition(x: &[f32], h: usize, w: usize) -> (Vec<f32>, Vec<u32>) {
+    let (mut values, mut indices) = (vec![], vec![]);
+    for plane in x.chunks_exact(h * w) {
+        for oy in 0..h / 2 {
+            for ox in 0..w / 2 {
+                let mut best = (2 * oy) * w + 2 * ox;
+                for i in [best + 1, best + w, best + w + 1] {
+                    if plane[i] > plane[best] {
+                        best = i;
+                    }
+                }
+                values.push(plane[best]);
+                indices.push(best as u32);
+            }
+        }
+    }
+    (values, indices)
+}
+
+/// 2×2 max pooling of `f32` (a vector kernel where the CPU has one) against the definition, on
+/// values from {-1, 0, 1, 2} so that most windows hold ties; inference and training forward.
+macro_rules! f32_max_2x2_matches_definition {
+    ($seed:expr, ($b:ty, $c:ty, $h:ty, $w:ty) -> ($oh:ty, $ow:ty)) => {{
+        let mut rng = Rng::new($seed);
+        let x = Tensor::<f32, ($b, $c, $h, $w)>::boxed_from_flat_fn(|_| rng.below(4) as f32 - 1.0);
+        let (h, w) = (<$h>::USIZE, <$w>::USIZE);
+        let (values, indices) = max_2x2_by_definition(x.as_slice(), h, w);
+        let mut pool = MaxPool2d::<U2>::new();
+        let mut y = shaped::boxed_zeroed::<Tensor<f32, ($b, $c, $oh, $ow)>>();
+        pool.infer(&x, &mut (), &mut y);
+        assert_eq!(y.as_slice(), &values[..], "{h}×{w}: inference");
+        let mut cache = shaped::boxed_zeroed::<Tensor<u32, ($b, $c, $oh, $ow)>>();
+        pool.forward(&x, Ctx::train(0), &mut cache, &mut y);
+        assert_eq!(y.as_slice(), &values[..], "{h}×{w}: training forward");
+        assert_eq!(
+            cache.as_slice(),
+            &indices[..],
+            "{h}×{w}: the maxima's indices"
+        );
+    }};
+}
+
+#[test]
+fn f32_max_pool_2x2_ties_and_edges() {
+    f32_max_2x2_matches_definition!(1, (U1, U1, U2, U2) -> (U1, U1));
+    // Odd sizes: the last row and column drop.
+    f32_max_2x2_matches_definition!(2, (U2, U3, U5, U7) -> (U2, U3));
+    // LeNet's first pooling.
+    f32_max_2x2_matches_definition!(3, (U2, U2, U28, U28) -> (U14, U14));
+    // 33 outputs per row: two steps of 16 and one lane; 17: one step and one lane.
+    f32_max_2x2_matches_definition!(4, (U1, U1, U3, U66) -> (U1, U33));
+    f32_max_2x2_matches_definition!(5, (U1, U2, U4, U34) -> (U2, U17));
+}
