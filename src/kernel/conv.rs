@@ -1028,9 +1028,10 @@ mod x86 {
                     }
                 }
                 let valid = if m - i0 < R { m - i0 } else { R };
-                for (r, o) in out.iter().enumerate().take(valid) {
-                    for (j, &v) in o.iter().enumerate().take(n) {
-                        emit(i0 + r, f0 + j, v);
+                // Filter by filter: the rows of one filter are consecutive in `dw`.
+                for j in 0..n {
+                    for (r, o) in out.iter().enumerate().take(valid) {
+                        emit(i0 + r, f0 + j, o[j]);
                     }
                 }
                 i0 += R;
