@@ -363,14 +363,14 @@ macro_rules! conv_elem {
                 assert!(dy.len() >= g.f * n, "conv kernel: short dy");
                 assert!(dw.len() >= g.f * g.c * g.kh * g.kw, "conv kernel: short dw");
                 if !rows {
-                    // Filters in the lanes, over the output gradient as `(OH·OW, F)`.
-                    transpose(&dy[..g.f * n], g.f, n, work);
+                    // Filters in the lanes, over the output gradient as `(OH·OW, F)` in `work`.
                     // SAFETY: the ISA is available (`lanes`); the lengths are checked above.
                     unsafe {
-                        let (xp, dyt, dw) = (xp.as_ptr(), work.as_ptr(), dw.as_mut_ptr());
+                        let (xp, dy, dyt) = (xp.as_ptr(), dy.as_ptr(), work.as_mut_ptr());
+                        let dw = dw.as_mut_ptr();
                         match isa {
-                            Isa::Avx512 => x86::$avx512::weight_grad_lanes(g, xp, dyt, dw),
-                            _ => x86::$avx2::weight_grad_lanes(g, xp, dyt, dw),
+                            Isa::Avx512 => x86::$avx512::weight_grad_lanes(g, xp, dy, dyt, dw),
+                            _ => x86::$avx2::weight_grad_lanes(g, xp, dy, dyt, dw),
                         }
                     }
                     return true;
@@ -412,17 +412,6 @@ macro_rules! no_kernels {
 }
 #[cfg(not(target_arch = "x86_64"))]
 no_kernels!(f32, f64);
-
-/// Writes the `cols × rows` transpose of `src: (rows, cols)` into `dst`.
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-fn transpose<T: Copy>(src: &[T], rows: usize, cols: usize, dst: &mut [T]) {
-    let dst = &mut dst[..rows * cols];
-    for (r, row) in src.chunks_exact(cols).take(rows).enumerate() {
-        for (c, &v) in row.iter().enumerate() {
-            dst[c * rows + r] = v;
-        }
-    }
-}
 
 /// Copies `src: (n, h, w)` into `dst: (n, rows, stride)` at row `top`, column `left`, zero
 /// elsewhere.
@@ -1042,23 +1031,26 @@ mod x86 {
 
     /// The weight gradient of one sample with the filters in the lanes:
     /// `dw[f][q] += Σ_pix dyt[pix][f] · xp[field(q) + pixel(pix)]`, `dyt` the output gradient
-    /// transposed to `(OH·OW, F)`.
+    /// `dy: (F, OH·OW)` transposed into the work buffer as `(OH·OW, F)`.
     ///
     /// # Safety
-    /// The ISA of `S` is available; `xp` holds the padded input (rows of `W + 2PW`), `dyt` its
-    /// `OH·OW·F` values, `dw` the `F·C·KH·KW` gradient.
+    /// The ISA of `S` is available; `xp` holds the padded input (rows of `W + 2PW`), `dy` and
+    /// `dyt` `OH·OW·F` values, `dw` the `F·C·KH·KW` gradient.
     #[inline(always)]
     pub(super) unsafe fn weight_grad_lanes<S: Simd, const R: usize>(
         g: Conv,
         xp: *const S::E,
-        dyt: *const S::E,
+        dy: *const S::E,
+        dyt: *mut S::E,
         dw: *mut S::E,
     ) where
         S::E: core::ops::Add<Output = S::E> + Default,
     {
-        let q = g.c * g.kh * g.kw;
-        // SAFETY: the field and pixel offsets stay inside the padded input; `dw` has `F·Q`.
+        let (q, n) = (g.c * g.kh * g.kw, g.oh() * g.ow());
+        // SAFETY: the transpose writes `N·F` values; the field and pixel offsets stay inside the
+        // padded input; `dw` has `F·Q`.
         unsafe {
+            crate::kernel::simd::pack_bt::<S>(dy, n, g.f, n, dyt, g.f);
             lanes::<S, R>(xp, Runs::field(g), Runs::pixels(g), dyt, g.f, |r, f, v| {
                 let d = dw.add(f * q + r);
                 *d = *d + v;
@@ -1198,11 +1190,12 @@ mod x86 {
                 pub(crate) unsafe fn weight_grad_lanes(
                     g: Conv,
                     xp: *const $e,
-                    dyt: *const $e,
+                    dy: *const $e,
+                    dyt: *mut $e,
                     dw: *mut $e,
                 ) {
                     // SAFETY: forwarded.
-                    unsafe { super::weight_grad_lanes::<$isa, $lanes_rows>(g, xp, dyt, dw) }
+                    unsafe { super::weight_grad_lanes::<$isa, $lanes_rows>(g, xp, dy, dyt, dw) }
                 }
             }
         };

@@ -304,7 +304,7 @@ unsafe fn strip_a<S: Simd, const MR: usize, const NVC: usize, const MASK: bool>(
 /// # Safety
 /// The CPU supports `S`; `src` valid for the block; `dst` valid for `kc · nr` writes.
 #[inline(always)]
-unsafe fn pack_bt<S: Simd>(
+pub(crate) unsafe fn pack_bt<S: Simd>(
     src: *const S::E,
     k: usize,
     nc: usize,
