@@ -232,9 +232,10 @@ struct Strip<E> {
 }
 
 /// Sweeps one column strip with `MR`-row tiles (`NVC` vectors wide, the last masked if `MASK`);
-/// the rows past the last whole tile take tiles of 4, 2 and 1 rows. Three tile heights for every
-/// remainder, not one per remainder: each height is another copy of the kernel for every
-/// instruction set, width and layout, and the copies are most of the library's compile time.
+/// the rows past the last whole tile take tiles of 4 (as many as fit), then 2 and 1 rows. Three
+/// tile heights for every remainder, not one per remainder: each height is another copy of the
+/// kernel for every instruction set, width and layout, and the copies are most of the library's
+/// compile time.
 ///
 /// # Safety
 /// As [`micro`], for all `m` rows.
@@ -264,7 +265,7 @@ unsafe fn strip<S: Simd, const MR: usize, const NVC: usize, const MASK: bool, co
             micro::<S, MR, NVC, MASK, A_T>(kc, a_at(i), b, ldb, c_at(i), ldc, mask, ow);
             i += MR;
         }
-        if MR > 4 && i + 4 <= s.m {
+        while MR > 4 && i + 4 <= s.m {
             micro::<S, 4, NVC, MASK, A_T>(kc, a_at(i), b, ldb, c_at(i), ldc, mask, ow);
             i += 4;
         }
@@ -550,7 +551,7 @@ impl Plan {
 /// # Safety
 /// The CPU supports `S`; the slices behind `a`, `b`, `c` hold at least `m·k`, `k·n`, `m·n`
 /// elements (checked by the public entry points); `run` is `blocks::<S, MR, NV>` for the `MR`,
-/// `NV` of `plan`, with `1 <= MR <= 8`, `1 <= NV <= 2`.
+/// `NV` of `plan`, with `1 <= MR <= 16`, `1 <= NV <= 2`.
 #[inline(always)]
 pub(crate) unsafe fn gemm<S: Simd, const PACK_A: bool>(
     g: Gemm,
