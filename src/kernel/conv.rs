@@ -952,14 +952,7 @@ mod x86 {
                 for inner in 0..k.per {
                     let base = src.add(outer * k.big + inner * k.small);
                     for t in 0..k.len {
-                        let mut bv = [S::zero(); NVC];
-                        for (v, x) in bv.iter_mut().enumerate() {
-                            *x = if v == NVC - 1 {
-                                S::load_m(bp.add(v * S::W), mask)
-                            } else {
-                                S::load(bp.add(v * S::W))
-                            };
-                        }
+                        let bv = crate::kernel::simd::load_row::<S, NVC, true>(bp, mask);
                         for (r, acc) in acc.iter_mut().enumerate() {
                             let x = S::splat(*base.add(rows[r] + t));
                             for (a, &y) in acc.iter_mut().zip(&bv) {

@@ -70,6 +70,29 @@ struct APanel<E> {
     ld: usize,
 }
 
+/// The `NVC` consecutive vectors at `p`, the last one loaded under `mask` when `MASK`.
+///
+/// # Safety
+/// The CPU supports `S`; `p` is valid for `NVC` vectors (the masked lanes of the last one).
+#[inline(always)]
+pub(crate) unsafe fn load_row<S: Simd, const NVC: usize, const MASK: bool>(
+    p: *const S::E,
+    mask: S::M,
+) -> [S::V; NVC] {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let mut row = [S::zero(); NVC];
+        for (v, x) in row.iter_mut().enumerate() {
+            *x = if MASK && v == NVC - 1 {
+                S::load_m(p.add(v * S::W), mask)
+            } else {
+                S::load(p.add(v * S::W))
+            };
+        }
+        row
+    }
+}
+
 /// `c[0..R][0..NVC·W] (+)= Σ_p a(i,p) · b[p][..]` for one tile.
 ///
 /// # Safety
@@ -93,14 +116,7 @@ unsafe fn micro<S: Simd, const R: usize, const NVC: usize, const MASK: bool, con
         let mut acc = [[S::zero(); NVC]; R];
         let (mut ap, mut bp) = (a.ptr, b);
         for _ in 0..kc {
-            let mut bv = [S::zero(); NVC];
-            for (v, x) in bv.iter_mut().enumerate() {
-                *x = if MASK && v == NVC - 1 {
-                    S::load_m(bp.add(v * S::W), mask)
-                } else {
-                    S::load(bp.add(v * S::W))
-                };
-            }
+            let bv = load_row::<S, NVC, MASK>(bp, mask);
             for (i, row) in acc.iter_mut().enumerate() {
                 let x = S::splat(*ap.add(if A_T { i } else { i * a.ld }));
                 for (r, &y) in row.iter_mut().zip(&bv) {
