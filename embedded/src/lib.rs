@@ -7,13 +7,9 @@ pub mod int8;
 #[path = "lenet.rs"]
 pub mod lenet;
 
-use core::cell::Cell;
 use core::ptr::addr_of;
 
-use cortex_m::interrupt::{self, Mutex};
-
-use cortex_m::peripheral::{SCB, SYST, syst::SystClkSource};
-use cortex_m_rt::exception;
+use cortex_m::peripheral::{SYST, syst::SystClkSource};
 use cortex_m_semihosting::{debug, hprintln};
 pub use shaped::mem::image::Aligned;
 
@@ -142,13 +138,12 @@ pub struct Sections {
 impl Sections {
     pub fn read() -> Sections {
         let span = |a: *const u8, b: *const u8| b as usize - a as usize;
-        unsafe {
-            Sections {
-                text: span(addr_of!(__stext), addr_of!(__etext)),
-                rodata: span(addr_of!(__srodata), addr_of!(__erodata)),
-                data: span(addr_of!(__sdata), addr_of!(__edata)),
-                bss: span(addr_of!(__sbss), addr_of!(__ebss)),
-            }
+        // Taking the address of an extern static is safe; nothing is read.
+        Sections {
+            text: span(addr_of!(__stext), addr_of!(__etext)),
+            rodata: span(addr_of!(__srodata), addr_of!(__erodata)),
+            data: span(addr_of!(__sdata), addr_of!(__edata)),
+            bss: span(addr_of!(__sbss), addr_of!(__ebss)),
         }
     }
 
@@ -170,7 +165,7 @@ const PAINT: u32 = 0x5afe_c0de;
 #[inline(never)]
 pub fn paint_stack() {
     let sp = cortex_m::register::msp::read() as usize;
-    let mut p = unsafe { addr_of!(__ebss) } as usize;
+    let mut p = addr_of!(__ebss) as usize;
     p = (p + 3) & !3;
     while p + 64 < sp {
         unsafe { core::ptr::write_volatile(p as *mut u32, PAINT) };
@@ -180,8 +175,8 @@ pub fn paint_stack() {
 
 /// The deepest the stack went since [`paint_stack`]: bytes from its top.
 pub fn stack_peak() -> usize {
-    let top = unsafe { addr_of!(_stack_start) } as usize;
-    let mut p = (unsafe { addr_of!(__ebss) } as usize + 3) & !3;
+    let top = addr_of!(_stack_start) as usize;
+    let mut p = (addr_of!(__ebss) as usize + 3) & !3;
     while p < top && unsafe { core::ptr::read_volatile(p as *const u32) } == PAINT {
         p += 4;
     }

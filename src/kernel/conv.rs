@@ -68,6 +68,11 @@ impl Conv {
     pub const fn ow(&self) -> usize {
         self.w + 2 * self.pw + 1 - self.kw
     }
+}
+
+/// What the kernels check before they run (x86-64, the one architecture with kernels).
+#[cfg(target_arch = "x86_64")]
+impl Conv {
     /// Row stride of the bordered output gradient for `v` lanes: wide enough for the border and
     /// for whole vectors over every input row.
     const fn border_stride(&self, v: usize) -> usize {
@@ -193,22 +198,21 @@ pub fn weight_grad<T: ConvElem>(
 }
 
 /// Lanes of one vector of `bytes`-sized elements on `isa`; `None` without vector kernels.
-#[allow(unused_variables)]
+#[cfg(target_arch = "x86_64")]
 fn lanes(isa: Isa, bytes: usize) -> Option<usize> {
     assert!(
         isa.available(),
         "conv kernel: {isa:?} is not available on this CPU"
     );
     match isa {
-        #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => Some(64 / bytes),
-        #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => Some(32 / bytes),
         _ => None,
     }
 }
 
 /// The ISA-dispatched bodies of the [`ConvElem`] methods for `$t` (x86-64 only).
+#[cfg(target_arch = "x86_64")]
 macro_rules! conv_elem {
     ($t:ty, $avx2:ident, $avx512:ident) => {
         impl ConvElem for $t {
@@ -415,6 +419,7 @@ no_kernels!(f32, f64);
 
 /// Copies `src: (n, h, w)` into `dst: (n, rows, stride)` at row `top`, column `left`, zero
 /// elsewhere.
+#[cfg(target_arch = "x86_64")]
 #[allow(clippy::too_many_arguments)]
 fn place<T: Copy + Default>(
     n: usize,

@@ -36,6 +36,7 @@ pub mod conv;
 mod dispatch;
 pub mod math;
 pub(crate) mod pool;
+#[cfg(target_arch = "x86_64")]
 mod simd;
 #[cfg(target_arch = "x86_64")]
 mod x86;
@@ -103,6 +104,7 @@ impl Gemm {
     }
 
     /// Multiply-adds in the product.
+    #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     fn volume(&self) -> usize {
         self.m.saturating_mul(self.k).saturating_mul(self.n)
@@ -112,10 +114,12 @@ impl Gemm {
 /// Products with at most this many multiply-adds (`m·k·n`) stay on the inlined portable loops
 /// when the vector kernels would need a run-time dispatched call (a call costs about as much as
 /// an 8×8×8 product).
+#[cfg(target_arch = "x86_64")]
 pub(crate) const SMALL: usize = 512;
 
 /// Products with at most this many multiply-adds (4×4×4) always use the inlined portable loops:
 /// with vectors wider than a row, the tiled kernel wastes most lanes.
+#[cfg(target_arch = "x86_64")]
 pub(crate) const TINY: usize = 64;
 
 /// Portable kernel for any [`Scalar`](crate::Scalar). Loops run in i-p-j order so the innermost
