@@ -235,8 +235,8 @@ macro_rules! scalar_int {
 }
 scalar_int!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
 
-/// `f32` and `f64`: the tuned products, and the direct convolution kernels on the detected
-/// instruction set.
+/// `f32` and `f64`: the tuned products, the direct convolution kernels and (for `f32`) the 2×2
+/// max-pooling kernel, on the detected instruction set.
 macro_rules! scalar_float {
     ($($t:ty => $gemm:ident, $pool:path),*) => {$(
         impl Scalar for $t {
