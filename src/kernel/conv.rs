@@ -452,29 +452,6 @@ mod x86 {
     use super::Conv;
     use crate::kernel::simd::Simd;
 
-    /// Sums the lanes of `v`.
-    ///
-    /// # Safety
-    /// The ISA of `S` is available.
-    #[inline(always)]
-    unsafe fn hsum<S: Simd>(v: S::V) -> S::E
-    where
-        S::E: core::ops::Add<Output = S::E> + Default,
-    {
-        let mut lanes = [S::E::default(); 16];
-        // SAFETY: `W <= 16` lanes are written to the array.
-        unsafe { S::store(lanes.as_mut_ptr(), v) };
-        // A tree: four levels of independent adds instead of a chain of 15 dependent ones.
-        let mut n = S::W;
-        while n > 1 {
-            n /= 2;
-            for i in 0..n {
-                lanes[i] = lanes[i] + lanes[i + n];
-            }
-        }
-        lanes[0]
-    }
-
     /// One correlation over a source with whole-vector rows: for every output channel `o` and
     /// position `(i, j)`,
     /// `out[o][i][j] = init(o) + Σ_{s, ky, kx} w[o·wo + s·ws + ky·kw + kx] · src[s][row0 + i + dy(ky)][col0 + j + dx(kx)]`
@@ -820,7 +797,7 @@ mod x86 {
             for (q, accs) in acc.iter().enumerate() {
                 let out = dw.add((((f + q) * g.c + c) * g.kh + ky) * K);
                 for (kx, &a) in accs.iter().enumerate() {
-                    *out.add(kx) = *out.add(kx) + hsum::<S>(a);
+                    *out.add(kx) = *out.add(kx) + S::hsum(a);
                 }
             }
         }

@@ -56,6 +56,8 @@ pub(crate) trait Simd {
     unsafe fn fma(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
     /// `a + b`.
     unsafe fn add(a: Self::V, b: Self::V) -> Self::V;
+    /// The sum of the lanes of `v`, by shuffles (a tree: log₂ W dependent adds).
+    unsafe fn hsum(v: Self::V) -> Self::E;
     /// Transposes a square block of `TB × TB` elements: `dst[p·ds + j] = src[j·ss + p]`.
     unsafe fn transpose_block(src: *const Self::E, ss: usize, dst: *mut Self::E, ds: usize);
     /// Side of the block [`Simd::transpose_block`] handles.

@@ -136,6 +136,15 @@ impl Simd for Avx2F32 {
         unsafe { _mm256_add_ps(a, b) }
     }
     #[inline(always)]
+    unsafe fn hsum(v: __m256) -> f32 {
+        // SAFETY: AVX (SSE on the halves).
+        unsafe {
+            let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+            let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+            _mm_cvtss_f32(_mm_add_ss(s, _mm_shuffle_ps::<0b01>(s, s)))
+        }
+    }
+    #[inline(always)]
     unsafe fn transpose_block(src: *const f32, ss: usize, dst: *mut f32, ds: usize) {
         // SAFETY: forwarded contract.
         unsafe { transpose8_f32(src, ss, dst, ds) }
@@ -203,6 +212,14 @@ impl Simd for Avx2F64 {
         unsafe { _mm256_add_pd(a, b) }
     }
     #[inline(always)]
+    unsafe fn hsum(v: __m256d) -> f64 {
+        // SAFETY: AVX (SSE2 on the halves).
+        unsafe {
+            let s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+            _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+        }
+    }
+    #[inline(always)]
     unsafe fn transpose_block(src: *const f64, ss: usize, dst: *mut f64, ds: usize) {
         // SAFETY: forwarded contract.
         unsafe { transpose4_f64(src, ss, dst, ds) }
@@ -265,6 +282,11 @@ impl Simd for Avx512F32 {
         unsafe { _mm512_add_ps(a, b) }
     }
     #[inline(always)]
+    unsafe fn hsum(v: __m512) -> f32 {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_reduce_add_ps(v) }
+    }
+    #[inline(always)]
     unsafe fn transpose_block(src: *const f32, ss: usize, dst: *mut f32, ds: usize) {
         // SAFETY: AVX-512F implies AVX; forwarded contract.
         unsafe { transpose8_f32(src, ss, dst, ds) }
@@ -325,6 +347,11 @@ impl Simd for Avx512F64 {
     unsafe fn add(a: __m512d, b: __m512d) -> __m512d {
         // SAFETY: AVX-512F.
         unsafe { _mm512_add_pd(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn hsum(v: __m512d) -> f64 {
+        // SAFETY: AVX-512F.
+        unsafe { _mm512_reduce_add_pd(v) }
     }
     #[inline(always)]
     unsafe fn transpose_block(src: *const f64, ss: usize, dst: *mut f64, ds: usize) {
