@@ -23,7 +23,6 @@
 //!   (transposed to `(OH·OW, F)` in the caller's work buffer) times 8 input values broadcast in
 //!   place — a product whose column matrix is never written.
 //!
-//!
 //! Where the correlation for the input gradient would be mostly zero terms (an unpadded layer
 //! such as LeNet's second: 14 · 16 input lanes against 10 · 10 outputs), it is the product
 //! `dcols = Wᵀ · dY` into the work buffer, then a vectorised `col2im`: each vector of an input row
@@ -895,12 +894,10 @@ mod x86 {
         fn total(&self) -> usize {
             self.count * self.len
         }
-        fn base(&self, r: usize) -> usize {
-            (r / self.per) * self.big + (r % self.per) * self.small
-        }
         /// The offset of index `i`.
         fn at(&self, i: usize) -> usize {
-            self.base(i / self.len) + i % self.len
+            let r = i / self.len;
+            (r / self.per) * self.big + (r % self.per) * self.small + i % self.len
         }
     }
 
@@ -953,60 +950,10 @@ mod x86 {
         }
     }
 
-    /// A lanes product over all rows and filters: for each `R`-row tile of `rows` (the last one
-    /// padded with its last row) and each group of up to `2·W` filters, [`lanes_tile`], then
-    /// `emit(row, filter, value)` for every valid row and filter.
-    ///
-    /// # Safety
-    /// As [`lanes_tile`] for every tile; `b` holds `k.total()` rows of `nf` filters (`ldb = nf`).
-    #[inline(always)]
-    unsafe fn lanes<S: Simd, const R: usize>(
-        src: *const S::E,
-        rows: Runs,
-        k: Runs,
-        b: *const S::E,
-        nf: usize,
-        mut emit: impl FnMut(usize, usize, S::E),
-    ) where
-        S::E: Default,
-    {
-        let m = rows.total();
-        let group = 2 * S::W;
-        let mut f0 = 0;
-        while f0 < nf {
-            let n = if nf - f0 < group { nf - f0 } else { group };
-            let nvc = n.div_ceil(S::W);
-            // SAFETY: `1 <= n - (nvc − 1)·W <= W`.
-            let mask = unsafe { S::mask(n - (nvc - 1) * S::W) };
-            let mut i0 = 0;
-            while i0 < m {
-                let offs =
-                    core::array::from_fn(|r| rows.at(if i0 + r < m { i0 + r } else { m - 1 }));
-                let mut out = [[S::E::default(); LANES_MAX]; R];
-                // SAFETY: the caller's contract; filters `f0..f0 + n` of every row of `b`.
-                unsafe {
-                    if nvc == 1 {
-                        lanes_tile::<S, R, 1>(src, &offs, k, b.add(f0), nf, mask, &mut out);
-                    } else {
-                        lanes_tile::<S, R, 2>(src, &offs, k, b.add(f0), nf, mask, &mut out);
-                    }
-                }
-                let valid = if m - i0 < R { m - i0 } else { R };
-                // Filter by filter: the rows of one filter are consecutive in `dw`.
-                for j in 0..n {
-                    for (r, o) in out.iter().enumerate().take(valid) {
-                        emit(i0 + r, f0 + j, o[j]);
-                    }
-                }
-                i0 += R;
-            }
-            f0 += n;
-        }
-    }
-
     /// The weight gradient of one sample with the filters in the lanes:
     /// `dw[f][q] += Σ_pix dyt[pix][f] · xp[field(q) + pixel(pix)]`, `dyt` the output gradient
-    /// `dy: (F, OH·OW)` transposed into the work buffer as `(OH·OW, F)`.
+    /// `dy: (F, OH·OW)` transposed into the work buffer as `(OH·OW, F)`. The rows `q` go in tiles
+    /// of `R` (the last one padded with its last row), the filters in groups of up to `2·W`.
     ///
     /// # Safety
     /// The ISA of `S` is available; `xp` holds the padded input (rows of `W + 2PW`), `dy` and
@@ -1021,15 +968,44 @@ mod x86 {
     ) where
         S::E: core::ops::Add<Output = S::E> + Default,
     {
-        let (q, n) = (g.c * g.kh * g.kw, g.oh() * g.ow());
-        // SAFETY: the transpose writes `N·F` values; the field and pixel offsets stay inside the
-        // padded input; `dw` has `F·Q`.
+        let (field, pixels) = (Runs::field(g), Runs::pixels(g));
+        let (q, n, nf) = (field.total(), pixels.total(), g.f);
+        // SAFETY (whole body): the transpose writes `N·F` values; the field and pixel offsets
+        // stay inside the padded input; each tile's filters `f0..f0 + w` exist in every row of
+        // `dyt`; `dw` has `F·Q`.
         unsafe {
-            crate::kernel::simd::pack_bt::<S>(dy, n, g.f, n, dyt, g.f);
-            lanes::<S, R>(xp, Runs::field(g), Runs::pixels(g), dyt, g.f, |r, f, v| {
-                let d = dw.add(f * q + r);
-                *d = *d + v;
-            })
+            crate::kernel::simd::pack_bt::<S>(dy, n, nf, n, dyt, nf);
+            let mut f0 = 0;
+            while f0 < nf {
+                let w = if nf - f0 < 2 * S::W {
+                    nf - f0
+                } else {
+                    2 * S::W
+                };
+                let nvc = w.div_ceil(S::W);
+                let mask = S::mask(w - (nvc - 1) * S::W);
+                let mut i0 = 0;
+                while i0 < q {
+                    let offs = core::array::from_fn(|r| field.at((i0 + r).min(q - 1)));
+                    let mut out = [[S::E::default(); LANES_MAX]; R];
+                    let b = dyt.add(f0);
+                    if nvc == 1 {
+                        lanes_tile::<S, R, 1>(xp, &offs, pixels, b, nf, mask, &mut out);
+                    } else {
+                        lanes_tile::<S, R, 2>(xp, &offs, pixels, b, nf, mask, &mut out);
+                    }
+                    // Filter by filter: the rows of one filter are consecutive in `dw`.
+                    let valid = (q - i0).min(R);
+                    for j in 0..w {
+                        let d = dw.add((f0 + j) * q + i0);
+                        for (r, o) in out.iter().enumerate().take(valid) {
+                            *d.add(r) = *d.add(r) + o[j];
+                        }
+                    }
+                    i0 += R;
+                }
+                f0 += w;
+            }
         }
     }
 

@@ -6,9 +6,9 @@
 //!
 //! How `f32`/`f64` products run ([`gemm_f32`], [`gemm_f64`]):
 //! - on x86-64, a blocked, register-tiled kernel with AVX-512F (16 × 1 vector tiles for `f32`,
-//!   8 × 2 for `f64`) or AVX2+FMA
-//!   (6 × 2), chosen at run time (feature `std`, detected once and cached) or at compile time
-//!   (`-C target-feature`/`target-cpu`, e.g. without `std`); see [`Isa`];
+//!   8 × 2 for `f64`) or AVX2+FMA (6 × 2), chosen at run time (feature `std`, detected once
+//!   and cached) or at compile time (`-C target-feature`/`target-cpu`, e.g. without `std`); see
+//!   [`Isa`];
 //! - when the crate is compiled with those features, small products inline the vector kernel at
 //!   the call site, where their dims are constants (except tiny ones, at most 64 (4×4×4)
 //!   multiply-adds, which stay on the portable loops);
@@ -17,8 +17,8 @@
 //! - other architectures use the portable loops.
 //!
 //! Large products are cache-blocked BLIS-style (a plan per product decides): `k` in blocks that
-//! fill the B buffer (256 for `f32` with AVX-512 or AVX2), B in strips of one register tile's width packed into a 16 KB stack buffer that
-//! stays in L1, and A, when it is larger than twice its buffer, in blocks of rows packed into
+//! fill the B buffer (256 for `f32` with AVX-512 or AVX2), B in strips of one register tile's
+//! width packed into a 16 KB stack buffer that stays in L1, and A, when it is larger than twice its buffer, in blocks of rows packed into
 //! micro-panels in a 128 KB stack buffer (8 KB without `std`) that stays in L2. The A buffer is
 //! only in the stack frame of the products that use it. Smaller operands are read in place, where
 //! packing would cost more than it saves. No heap: the stack bound of one product is 16 KB plus,
